@@ -69,6 +69,9 @@ class Catalog(Mapping[str, Indicator]):
         except KeyError:
             raise CatalogError(f"Không có chỉ tiêu mã «{code}» trong danh mục.") from None
 
+    def __contains__(self, code: object) -> bool:
+        return code in self._indicators
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._indicators)
 

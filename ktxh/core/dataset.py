@@ -150,7 +150,9 @@ class _Loader:
         )
         if reported.key in self.reported:
             other = self.reported[reported.key].provenance.line
-            raise DatasetError(f"{where}: trùng với số liệu đã có ở dòng {other} (cùng chỉ tiêu, kỳ, đơn vị).")
+            raise DatasetError(
+                f"{where}: trùng với số liệu đã có ở dòng {other} (cùng chỉ tiêu, kỳ, đơn vị)."
+            )
         self.reported[reported.key] = reported
         for measure in Measure:
             if entry.get(measure.value):

@@ -34,7 +34,7 @@ def parse_vi(text: str) -> Decimal:
     try:
         value = parse_decimal(cleaned, locale=LOCALE, strict=True)
     except BabelNumberFormatError as exc:
-        suggestions = [s for s in getattr(exc, "suggestions", []) if s]
+        suggestions = [s for s in (getattr(exc, "suggestions", None) or []) if s]
         hint = ""
         if suggestions:
             hint = " Có phải ý bạn là " + " hoặc ".join(f"«{s}»" for s in suggestions) + "?"

@@ -119,7 +119,9 @@ class OrgUnitRegistry:
             else f"«{u.name}» (từ {u.valid_from:%d/%m/%Y})"
             for u in versions
         )
-        raise OrgUnitError(f"Mã đơn vị «{code}» không có hiệu lực ngày {at:%d/%m/%Y}. Mã này từng là: {names}.")
+        raise OrgUnitError(
+            f"Mã đơn vị «{code}» không có hiệu lực ngày {at:%d/%m/%Y}. Mã này từng là: {names}."
+        )
 
     def versions(self, code: str) -> list[OrgUnit]:
         return list(self._by_code.get(code, []))

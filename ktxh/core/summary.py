@@ -40,7 +40,10 @@ class IndicatorRow:
     @property
     def pp_change(self) -> Decimal | None:
         """Percentage-point change, only for rates and ratios measured in %."""
-        if self.indicator.kind not in (IndicatorKind.RATE, IndicatorKind.RATIO) or self.indicator.unit != "pct":
+        if (
+            self.indicator.kind not in (IndicatorKind.RATE, IndicatorKind.RATIO)
+            or self.indicator.unit != "pct"
+        ):
             return None
         return compute.pp_change(_v(self.value), _v(self.previous))
 
@@ -97,7 +100,9 @@ def _v(value: Value | None) -> Decimal | None:
     return None if value is None else value.value
 
 
-def _pick(cells: dict[tuple[str, str, ValueKind], Value], code: str, period: str, kinds: Iterable[ValueKind]) -> Value | None:
+def _pick(
+    cells: dict[tuple[str, str, ValueKind], Value], code: str, period: str, kinds: Iterable[ValueKind]
+) -> Value | None:
     for kind in kinds:
         found = cells.get((code, period, kind))
         if found is not None:
@@ -105,7 +110,9 @@ def _pick(cells: dict[tuple[str, str, ValueKind], Value], code: str, period: str
     return None
 
 
-def indicator_rows(catalog: Catalog, values: Iterable[Value], *, org_unit: str, period: Period) -> list[IndicatorRow]:
+def indicator_rows(
+    catalog: Catalog, values: Iterable[Value], *, org_unit: str, period: Period
+) -> list[IndicatorRow]:
     """Rows, in catalog order, for every indicator with a value or a plan in ``period``.
 
     Only totals count here (no breakdown by bank, channel...). A reported value
@@ -121,7 +128,9 @@ def indicator_rows(catalog: Catalog, values: Iterable[Value], *, org_unit: str, 
     for code, ind in catalog.items():
         value = _pick(cells, code, period.code, _ACTUAL_ORDER)
         plan_kinds = (
-            (ValueKind.BUDGET_ESTIMATE, ValueKind.PLAN) if ind.budgeted else (ValueKind.PLAN, ValueKind.BUDGET_ESTIMATE)
+            (ValueKind.BUDGET_ESTIMATE, ValueKind.PLAN)
+            if ind.budgeted
+            else (ValueKind.PLAN, ValueKind.BUDGET_ESTIMATE)
         )
         plan = _pick(cells, code, period.code, plan_kinds)
         if value is None and plan is None:

@@ -46,6 +46,9 @@ class UnitRegistry(Mapping[str, Unit]):
         except KeyError:
             raise UnitError(f"Không có đơn vị tính «{code}» trong danh mục đơn vị.") from None
 
+    def __contains__(self, code: object) -> bool:
+        return code in self._units
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._units)
 

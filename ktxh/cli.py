@@ -1,0 +1,296 @@
+"""The ``ktxh`` command. Thin: it parses arguments, calls services, prints results.
+
+Exit codes: 0 ok, 1 findings, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ktxh import __version__, core
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as it is, exit code 2."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ktxh.web.settings")
+    import django
+
+    django.setup()
+
+
+def _err(message: str) -> None:
+    print(f"Lỗi: {message}", file=sys.stderr)
+
+
+def _progress(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+# -- init ------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    where = db["NAME"] if "sqlite" in str(db["ENGINE"]) else f"{db.get('HOST')}:{db.get('PORT')}/{db['NAME']}"
+    _progress(f"Tạo/cập nhật cơ sở dữ liệu: {where}")
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"Cơ sở dữ liệu đã sẵn sàng: {where}")
+    return EXIT_OK
+
+
+# -- load-demo -------------------------------------------------------------------
+def cmd_load_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ktxh.web.datavalues.services import demo_load
+
+    result = demo_load(progress=_progress)
+    for label, counts in (
+        ("Danh mục", result.catalog),
+        ("Đơn vị hành chính", result.org_units),
+        ("Số liệu", result.values),
+        ("Tỷ lệ được nêu", result.stated),
+    ):
+        print(f"{label}: thêm {counts.created}, sửa {counts.updated}, giữ nguyên {counts.unchanged}")
+    if not result.changed:
+        print("Dữ liệu mẫu đã có sẵn, không có gì thay đổi.")
+    return EXIT_OK
+
+
+# -- demo users ------------------------------------------------------------------
+def _demo_logins() -> list[dict[str, str]]:
+    """Create the demo accounts once; their passwords live in KTXH_HOME/demo-logins.json."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    path = Path(settings.HOME) / "demo-logins.json"
+    saved: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    users = [("admin", "Quản trị hệ thống", True)]
+    out = []
+    user_model = get_user_model()
+    for username, role, is_admin in users:
+        password = saved.get(username) or secrets.token_urlsafe(9)
+        user, created = user_model.objects.get_or_create(username=username)
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.is_staff = user.is_superuser = is_admin
+            user.save()
+        saved[username] = password
+        out.append({"username": username, "password": password, "role": role})
+    path.write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.chmod(0o600)
+    return out
+
+
+# -- serve / demo ----------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if args.host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append(args.host)
+    print(f"ktxh đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)", flush=True)
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, verbosity=0)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    cmd_init(args)
+    cmd_load_demo(args)
+    logins = _demo_logins()
+    print("\nTài khoản dùng thử / demo logins:")
+    for login in logins:
+        print(f"  {login['role']}: {login['username']} / {login['password']}")
+    return cmd_serve(args)
+
+
+# -- values ----------------------------------------------------------------------
+def _table(rows: list[core.IndicatorRow], period: core.Period) -> str:
+    prev = period.previous_year().code
+    head = ["Mã", "Chỉ tiêu", "ĐVT", f"TH {period.code}", "Kế hoạch", "% KH", prev, "± %"]
+    body = []
+    for r in rows:
+        d = r.indicator.decimals
+
+        def fmt(v: core.Value | None, d: int = d) -> str:
+            if v is None:
+                return ""
+            return core.format_vi(v.value, d) + ("*" if v.derived else "")
+
+        name = r.indicator.name if len(r.indicator.name) <= 48 else r.indicator.name[:47] + "…"
+        body.append(
+            [
+                r.indicator.code,
+                name,
+                r.unit_symbol,
+                fmt(r.value),
+                fmt(r.plan),
+                core.format_pct(r.pct_plan) if r.pct_plan is not None else "",
+                fmt(r.previous),
+                core.format_pct(r.pct_change) if r.pct_change is not None else "",
+            ]
+        )
+    widths = [max(len(str(x[i])) for x in [head, *body]) for i in range(len(head))]
+    numeric = {3, 4, 5, 6, 7}
+    lines = []
+    for row in [head, *body]:
+        cells = [
+            str(c).rjust(widths[i]) if i in numeric else str(c).ljust(widths[i]) for i, c in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("\n* số suy ra từ tỷ lệ báo cáo nêu, không phải số báo cáo công bố.")
+    return "\n".join(lines)
+
+
+def cmd_values(args: argparse.Namespace) -> int:
+    try:
+        period = core.Period.year(args.year)
+    except core.PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    _setup_django()
+    from ktxh.web.datavalues import selectors
+
+    day = min(period.end, date.today()) if period.start <= date.today() else period.start
+    try:
+        unit = selectors.org_unit_at(args.unit, day)
+    except core.OrgUnitError as exc:
+        raise UsageError(str(exc)) from None
+    rows = selectors.indicator_rows(org_unit=unit, period=period)
+    if not rows:
+        raise UsageError(
+            f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}). "
+            "Nhập số liệu, hoặc chạy «ktxh load-demo» để nạp dữ liệu mẫu."
+        )
+    if args.format == "json":
+        json.dump([r.as_json() for r in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{unit.name} (mã {unit.code}) - {period.label}: {len(rows)} chỉ tiêu\n")
+        print(_table(rows, period))
+    return EXIT_OK
+
+
+# -- parser ----------------------------------------------------------------------
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"năm phải gồm 4 chữ số, ví dụ 2023 (nhận được «{text}»)")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"cổng phải là số từ 1 đến 65535 (nhận được «{text}»)")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # exit code 2 with a Vietnamese lead
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"Lỗi cú pháp lệnh / usage error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ktxh",
+        description=(
+            "ktxh: lập kế hoạch, theo dõi, kiểm tra và báo cáo phát triển kinh tế - xã hội.\n"
+            "ktxh: plan, monitor, check and report socio-economic development.\n\n"
+            "Dữ liệu nằm trong thư mục KTXH_HOME (mặc định ./var); DATABASE_URL chọn PostgreSQL.\n"
+            "Data lives in KTXH_HOME (default ./var); DATABASE_URL selects PostgreSQL."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ktxh {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+
+    def add(name: str, vi: str, en: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=f"{vi} / {en}",
+            description=f"{vi}\n{en}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        return p
+
+    p = add(
+        "init",
+        "Tạo hoặc cập nhật cơ sở dữ liệu (SQLite WAL trong KTXH_HOME, hoặc DATABASE_URL).",
+        "Create or migrate the database (SQLite WAL in KTXH_HOME, or DATABASE_URL).",
+    )
+    p.set_defaults(func=cmd_init)
+
+    p = add(
+        "load-demo",
+        "Nạp dữ liệu mẫu: báo cáo năm 2023 của huyện Thanh Miện. Chạy lại không thay đổi gì.",
+        "Load the Thanh Miện 2023 demo. Running it twice changes nothing.",
+    )
+    p.set_defaults(func=cmd_load_demo)
+
+    for name, vi, en, func in (
+        ("serve", "Chạy ứng dụng web.", "Run the web app.", cmd_serve),
+        (
+            "demo",
+            "Tạo CSDL, nạp dữ liệu mẫu, in tài khoản dùng thử rồi chạy ứng dụng web.",
+            "Init, load the demo, print the demo logins, then serve.",
+            cmd_demo,
+        ),
+    ):
+        p = add(name, vi, en)
+        p.add_argument(
+            "--host", default="127.0.0.1", help="địa chỉ lắng nghe / listen address (mặc định 127.0.0.1)"
+        )
+        p.add_argument("--port", type=_port, default=8000, help="cổng / port (mặc định 8000)")
+        p.set_defaults(func=func)
+
+    p = add(
+        "values",
+        "Số liệu một đơn vị, một năm: giá trị, kế hoạch (dự toán với chỉ tiêu ngân sách), % kế hoạch, "
+        "năm trước, % tăng/giảm, kèm nguồn.",
+        "One unit's values for a year: value, plan (budget estimate where budgeted), % of plan, "
+        "previous year, % change, with sources.",
+    )
+    p.add_argument(
+        "--unit", required=True, metavar="MÃ", help="mã đơn vị hành chính (mã thống kê), ví dụ 300"
+    )
+    p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="table (mặc định) hoặc json")
+    p.set_defaults(func=cmd_values)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except core.KtxhError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

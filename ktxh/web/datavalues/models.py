@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ktxh import core
+from ktxh.web.catalog.models import Indicator
+from ktxh.web.orgunits.models import OrgUnit
+
+from .choices import Measure, PeriodType, Qualifier, TargetForm, ValueKind
+
+AMOUNT = {"max_digits": 28, "decimal_places": 6}
+
+
+class Period(models.Model):
+    """A reporting period: year, six months, quarter, month or multi-year term."""
+
+    code = models.CharField(_("mã kỳ"), max_length=12, unique=True)
+    type = models.CharField(_("loại kỳ"), max_length=10, choices=PeriodType.choices)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["start", "end"]
+
+    def __str__(self) -> str:
+        return core.Period.parse(self.code).label
+
+    @classmethod
+    def get_for(cls, code: str) -> Period:
+        """The stored period for ``code``, created from its parsed dates when new."""
+        parsed = core.Period.parse(code)
+        obj, _created = cls.objects.get_or_create(
+            code=parsed.code, defaults={"type": parsed.type.value, "start": parsed.start, "end": parsed.end}
+        )
+        return obj
+
+
+class SourceDocument(models.Model):
+    """A document values were taken from; its text is kept so every number can be traced to its line."""
+
+    key = models.CharField(_("mã tài liệu"), max_length=80, unique=True)
+    title = models.CharField(_("tiêu đề"), max_length=500)
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    document_date = models.DateField(_("ngày tài liệu"), null=True, blank=True)
+    text = models.TextField(_("nội dung"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("tài liệu nguồn")
+        verbose_name_plural = _("tài liệu nguồn")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def line(self, number: int) -> str:
+        lines = self.text.split("\n")
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+class DataValue(models.Model):
+    """One number: indicator × org unit × period × kind (× breakdown), with its provenance.
+
+    ``derived`` values were implied by a stated percentage (a plan behind
+    "đạt 103,4% kế hoạch"); they are never shown as reported.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("chỉ tiêu"))
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, verbose_name=_("đơn vị"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name=_("kỳ"))
+    kind = models.CharField(_("loại số liệu"), max_length=16, choices=ValueKind.choices)
+    category = models.CharField(_("phân tổ"), max_length=40, blank=True, default="")
+    option = models.CharField(_("thành phần phân tổ"), max_length=200, blank=True, default="")
+    value = models.DecimalField(_("giá trị"), **AMOUNT)
+    value_high = models.DecimalField(_("cận trên"), null=True, blank=True, **AMOUNT)
+    form = models.CharField(_("dạng mục tiêu"), max_length=20, choices=TargetForm.choices, blank=True)
+    base_period = models.ForeignKey(
+        Period,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kỳ gốc so sánh"),
+    )
+    qualifier = models.CharField(_("định lượng"), max_length=8, choices=Qualifier.choices, blank=True)
+    derived = models.BooleanField(_("số suy ra"), default=False)
+    flags = models.JSONField(_("cờ"), default=list, blank=True)
+    source_document = models.ForeignKey(
+        SourceDocument, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("tài liệu nguồn")
+    )
+    source_line = models.PositiveIntegerField(_("dòng"), null=True, blank=True)
+    source_text = models.CharField(_("trích dẫn"), max_length=200, blank=True)
+    formula = models.CharField(_("cách tính"), max_length=300, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("người nhập"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu")
+        verbose_name_plural = _("số liệu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "period", "kind", "category", "option"],
+                name="datavalue_cell_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period.code} {self.get_kind_display()}: {self.value}"
+
+    def to_core(self) -> core.Value:
+        """Needs indicator, org_unit, period, base_period and source_document selected."""
+        return core.Value(
+            indicator=self.indicator.code,
+            org_unit=self.org_unit.code,
+            period=self.period.code,
+            kind=core.ValueKind(self.kind),
+            value=self.value,
+            category=self.category,
+            option=self.option,
+            qualifier=core.Qualifier(self.qualifier),
+            derived=self.derived,
+            flags=tuple(self.flags or ()),
+            provenance=core.Provenance(
+                document=self.source_document.key if self.source_document_id else None,  # type: ignore[union-attr]
+                line=self.source_line,
+                text=self.source_text or None,
+                entered_by=str(self.entered_by) if self.entered_by_id else None,
+                formula=self.formula or None,
+                note=self.note or None,
+            ),
+            form=core.TargetForm(self.form) if self.form else None,
+            value_high=self.value_high,
+            base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]
+        )
+
+
+class StatedFigure(models.Model):
+    """A percentage or change a document states about a value, kept so it can be checked."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("chỉ tiêu"))
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, verbose_name=_("đơn vị"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name=_("kỳ"))
+    category = models.CharField(_("phân tổ"), max_length=40, blank=True, default="")
+    option = models.CharField(_("thành phần phân tổ"), max_length=200, blank=True, default="")
+    measure = models.CharField(_("đại lượng"), max_length=12, choices=Measure.choices)
+    value = models.DecimalField(_("giá trị nêu"), **AMOUNT)
+    base_period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("kỳ gốc")
+    )
+    source_document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, verbose_name=_("tài liệu"))
+    source_line = models.PositiveIntegerField(_("dòng"))
+    source_text = models.CharField(_("trích dẫn"), max_length=200)
+
+    class Meta:
+        verbose_name = _("tỷ lệ, mức thay đổi được nêu")
+        verbose_name_plural = _("tỷ lệ, mức thay đổi được nêu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "indicator",
+                    "org_unit",
+                    "period",
+                    "category",
+                    "option",
+                    "measure",
+                    "source_document",
+                    "source_line",
+                ],
+                name="statedfigure_uniq",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.get_measure_display()}: {self.value}"

@@ -1,0 +1,69 @@
+"""Reusable reads of values, returned as ktxh.core types."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ktxh import core
+from ktxh.web.catalog.models import Indicator
+from ktxh.web.orgunits.models import OrgUnit
+
+from .models import DataValue
+
+
+def org_unit_at(code: str, day: date) -> OrgUnit:
+    """The org unit that carried ``code`` on ``day``; OrgUnitError otherwise."""
+    unit = OrgUnit.objects.valid_at(day).filter(code=code.strip()).first()
+    if unit is not None:
+        return unit
+    versions = list(OrgUnit.objects.filter(code=code.strip()))
+    if not versions:
+        raise core.OrgUnitError(f"Không có đơn vị hành chính mã «{code}».")
+    spans = "; ".join(
+        f"«{u.name}» ({u.valid_from:%d/%m/%Y} – {u.valid_to:%d/%m/%Y})"
+        if u.valid_to
+        else f"«{u.name}» (từ {u.valid_from:%d/%m/%Y})"
+        for u in versions
+    )
+    raise core.OrgUnitError(
+        f"Mã đơn vị «{code}» không có hiệu lực ngày {day:%d/%m/%Y}. Mã này từng là: {spans}."
+    )
+
+
+def stored_catalog() -> core.Catalog:
+    """The catalog as stored (it may differ from the shipped files once users edit it)."""
+    from ktxh.web.catalog.models import Office, Sector, Unit
+
+    return core.Catalog(
+        offices=[core.Office(o.code, o.name) for o in Office.objects.all()],
+        sectors=[
+            core.Sector(s.code, s.prefix, s.name, s.office.code)
+            for s in Sector.objects.select_related("office")
+        ],
+        indicators=[
+            i.to_core()
+            for i in Indicator.objects.select_related("unit", "sector", "office", "parent").order_by(
+                "sector__order", "order"
+            )
+        ],
+        units=core.UnitRegistry(
+            core.Unit(u.code, u.symbol, u.dimension, u.factor) for u in Unit.objects.all()
+        ),
+    )
+
+
+def values_for(*, org_unit: OrgUnit, period_codes: list[str]) -> list[core.Value]:
+    """Every value of one org unit (this version of it) in the given periods, as core values."""
+    rows = (
+        DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes)
+        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .order_by("pk")
+    )
+    return [r.to_core() for r in rows]
+
+
+def indicator_rows(*, org_unit: OrgUnit, period: core.Period) -> list[core.IndicatorRow]:
+    """The summary rows (value, plan, % of plan, change) of one unit and period."""
+    catalog = stored_catalog()
+    values = values_for(org_unit=org_unit, period_codes=[period.code, period.previous_year().code])
+    return core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period)

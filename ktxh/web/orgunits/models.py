@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ktxh import core
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh, thành phố")
+    DISTRICT = "district", _("Huyện, thị xã, thành phố thuộc tỉnh")
+    COMMUNE = "commune", _("Xã, phường, thị trấn")
+
+
+class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
+    def valid_at(self, day: date) -> OrgUnitQuerySet:
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class OrgUnit(models.Model):
+    """An administrative unit for a span of time.
+
+    The statistics office reuses codes (11239 was thị trấn Thanh Miện, then xã Thanh Miện),
+    so one code can have several rows, never overlapping in time.
+    """
+
+    code = models.CharField(_("mã thống kê"), max_length=10, db_index=True)
+    name = models.CharField(_("tên"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=200, blank=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("trực thuộc"),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="orgunit_code_valid_from_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")})
+        seen = {self.pk}
+        parent = self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("Quan hệ trực thuộc tạo thành vòng lặp.")})
+            seen.add(parent.pk)
+            parent = parent.parent
+        clash = OrgUnit.objects.filter(code=self.code).exclude(pk=self.pk)
+        clash = clash.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+        if self.valid_to:
+            clash = clash.filter(valid_from__lte=self.valid_to)
+        if clash.exists():
+            raise ValidationError(_("Mã này đã được một đơn vị khác dùng trong cùng khoảng thời gian."))
+
+    def to_core(self) -> core.OrgUnit:
+        return core.OrgUnit(
+            code=self.code,
+            name=self.name,
+            level=self.level,
+            parent_code=self.parent.code if self.parent_id else None,  # type: ignore[union-attr]
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            short_name=self.short_name,
+        )
