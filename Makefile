@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 CHECK_HOME := $(shell mktemp -d -u /tmp/ktxh-check.XXXXXX)
 
-.PHONY: install demo test lint typecheck migrations-check test-sqlite test-postgres clean
+.PHONY: install demo test lint typecheck migrations-check test-sqlite test-postgres test-browser system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,13 @@ test-postgres: $(STAMP)
 	$(BIN)/python scripts/require_postgres.py "$(PG_URL)"
 	DATABASE_URL="$(PG_URL)" $(BIN)/pytest
 
-test: lint typecheck migrations-check test-sqlite test-postgres
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test-browser: $(STAMP) system-deps
+	env -u DATABASE_URL $(BIN)/pytest tests/browser
+
+test: lint typecheck migrations-check test-sqlite test-postgres test-browser
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
