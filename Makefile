@@ -21,8 +21,8 @@ demo: $(STAMP)
 	$(BIN)/ktxh demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check ktxh tests bench
-	$(BIN)/ruff format --check ktxh tests bench
+	$(BIN)/ruff check ktxh tests scripts
+	$(BIN)/ruff format --check ktxh tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
