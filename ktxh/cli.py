@@ -102,6 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
     if args.host not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS.append(args.host)
     print(f"ktxh đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)", flush=True)
@@ -287,6 +288,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except core.KtxhError as exc:
         _err(str(exc))
+        return EXIT_INPUT
+    except Exception as exc:
+        from django.db import DatabaseError
+
+        from ktxh.web.middleware import database_problem
+
+        message = database_problem(exc) if isinstance(exc, DatabaseError) else None
+        if message is None:
+            raise
+        _err(message)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return EXIT_OK

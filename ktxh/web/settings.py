@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ktxh.web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ktxh.web.urls"

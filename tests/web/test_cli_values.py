@@ -103,3 +103,24 @@ def test_help_is_in_vietnamese_and_english() -> None:
         [sys.executable, "-m", "ktxh.cli", "values", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "Số liệu một đơn vị" in out and "One unit's values" in out
+
+
+def test_a_reused_code_is_resolved_at_the_periods_date(capsys: pytest.CaptureFixture[str]) -> None:
+    # 11239 is thị trấn Thanh Miện until 30/6/2025; footnote 37 gives it 1,620 km (seed line 1633)
+    assert main(["values", "--unit", "11239", "--year", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "Thị trấn Thanh Miện (mã 11239)" in out and "1,62" in out
+
+
+def test_demo_logins_are_created_once_and_work(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import authenticate
+
+    from ktxh.cli import _demo_logins
+
+    settings.HOME = tmp_path
+    first = _demo_logins()
+    again = _demo_logins()
+    assert first == again
+    login = first[0]
+    user = authenticate(username=login["username"], password=login["password"])
+    assert user is not None and user.is_superuser
