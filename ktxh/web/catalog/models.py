@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ktxh import core
+from ktxh.web.tree import check_no_cycle
 
 from .choices import Aggregation, Direction, IndicatorKind
 
@@ -99,13 +99,7 @@ class Indicator(models.Model):
         return f"{self.code} - {self.name}"
 
     def clean(self) -> None:
-        seen = {self.pk}
-        parent = self.parent
-        while parent is not None:
-            if parent.pk in seen:
-                raise ValidationError({"parent": _("Quan hệ «trong đó» tạo thành vòng lặp.")})
-            seen.add(parent.pk)
-            parent = parent.parent
+        check_no_cycle(self, "parent", _("Quan hệ «trong đó» tạo thành vòng lặp."))
 
     def to_core(self) -> core.Indicator:
         return core.Indicator(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ktxh import core
+from ktxh.web.tree import check_no_cycle
 
 
 class Level(models.TextChoices):
@@ -59,13 +60,7 @@ class OrgUnit(models.Model):
     def clean(self) -> None:
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")})
-        seen = {self.pk}
-        parent = self.parent
-        while parent is not None:
-            if parent.pk in seen:
-                raise ValidationError({"parent": _("Quan hệ trực thuộc tạo thành vòng lặp.")})
-            seen.add(parent.pk)
-            parent = parent.parent
+        check_no_cycle(self, "parent", _("Quan hệ trực thuộc tạo thành vòng lặp."))
         clash = OrgUnit.objects.filter(code=self.code).exclude(pk=self.pk)
         clash = clash.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
         if self.valid_to:
