@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import yaml
 from . import compute
 from .catalog import Catalog
 from .errors import DatasetError, KtxhError
-from .numbers import format_vi, to_decimal
+from .numbers import format_vi, half_unit, printed_decimals, to_decimal
 from .orgunits import OrgUnitRegistry
 from .periods import Period
 from .types import Measure, Provenance, Qualifier, StatedFigure, TargetForm, Value, ValueKind
@@ -127,10 +127,12 @@ class _Loader:
         indicator = self.catalog[str(entry["ind"])]
         period = self._period(entry.get("period"))
         value = to_decimal(entry["value"])
+        error = half_unit(printed_decimals(str(entry["value"])))
         note = entry.get("note")
         stated_unit = entry.get("unit")
         if stated_unit and stated_unit != indicator.unit:
             value = self.catalog.units.convert(value, str(stated_unit), indicator.unit)
+            error = self.catalog.units.convert(error, str(stated_unit), indicator.unit)
             symbol = self.catalog.units[str(stated_unit)].symbol
             note = f"Quy đổi từ {entry['value']} {symbol}." + (f" {note}" if note else "")
         prov = self._provenance(where, entry.get("line"), entry.get("text"), note=note)
@@ -147,6 +149,7 @@ class _Loader:
             option=option,
             qualifier=Qualifier(entry.get("qualifier") or ""),
             provenance=prov,
+            error=error,
         )
         if reported.key in self.reported:
             other = self.reported[reported.key].provenance.line
@@ -160,10 +163,15 @@ class _Loader:
 
     def _stated(self, where: str, reported: Value, measure: Measure, spec: Mapping[str, Any]) -> None:
         figure = to_decimal(spec["value"])
+        decimals = printed_decimals(str(spec["value"]))
         prov = self._provenance(f"{where} [{measure.value}]", spec.get("line"), spec.get("text"))
         period = Period.parse(reported.period)
         base: str | None = None
-        if measure not in _IMPLIED_KIND:
+        stated_unit: str | None = None
+        if measure is Measure.RESTATED:
+            stated_unit = str(spec.get("unit") or self.catalog[reported.indicator].unit)
+            self.catalog.units[stated_unit]  # an unknown unit fails here, naming it
+        elif measure not in _IMPLIED_KIND:
             base = str(spec.get("base") or period.previous_year().code)
             Period.parse(base)
         self.stated.append(
@@ -177,9 +185,13 @@ class _Loader:
                 provenance=prov,
                 category=reported.category,
                 option=reported.option,
+                decimals=decimals,
+                unit=stated_unit,
             )
         )
-        implied = self._implied(reported, measure, figure, base)
+        if measure is Measure.RESTATED:
+            return
+        implied = self._implied(reported, measure, figure, base, half_unit(decimals))
         if implied is not None:
             fact = Provenance(
                 document=prov.document,
@@ -199,30 +211,36 @@ class _Loader:
                 derived=True,
                 flags=(DERIVED_FLAG,),
                 provenance=fact,
+                error=implied[4].quantize(DERIVED_PLACES, rounding=ROUND_CEILING),
             )
             self.implied.setdefault(value.key, value)
 
     def _implied(
-        self, reported: Value, measure: Measure, figure: Decimal, base: str | None
-    ) -> tuple[Decimal, str, str, ValueKind] | None:
+        self, reported: Value, measure: Measure, figure: Decimal, base: str | None, figure_error: Decimal
+    ) -> tuple[Decimal, str, str, ValueKind, Decimal] | None:
+        """The implied value, its formula, period, kind and uncertainty (from both roundings)."""
         v = reported.value
+        e = reported.error or Decimal(0)
         shown = format_vi(v)
         if measure in _IMPLIED_KIND:
             plan = compute.base_from_pct_of(v, figure)
-            if plan is None:
+            if plan is None or figure - figure_error <= 0:
                 return None
+            spread = _spread(compute.base_from_pct_of, v, e, figure, figure_error)
             formula = f"{shown} ÷ {format_vi(figure)}% ({_MEASURE_WORDS[measure]} suy ra)"
-            return plan, formula, reported.period, _IMPLIED_KIND[measure]
+            return plan, formula, reported.period, _IMPLIED_KIND[measure], spread
         assert base is not None
         if measure is Measure.PCT_CHANGE:
             prev = compute.previous_from_pct_change(v, figure)
+            if prev is None or 100 + figure - figure_error <= 0:
+                return None
+            spread = _spread(compute.previous_from_pct_change, v, e, figure, figure_error)
             formula = f"{shown} ÷ (100% {'+' if figure >= 0 else '−'} {format_vi(abs(figure))}%)"
         else:  # PP_CHANGE and ABS_CHANGE: subtract the stated change
             prev = v - figure
+            spread = e + figure_error
             formula = f"{shown} {'−' if figure >= 0 else '+'} {format_vi(abs(figure))}"
-        if prev is None:
-            return None
-        return prev, f"{formula} (số kỳ {base} suy ra)", base, ValueKind.FINAL
+        return prev, f"{formula} (số kỳ {base} suy ra)", base, ValueKind.FINAL, spread
 
     # -- targets ---------------------------------------------------------------
     def target(self, source: str, index: int, entry: Mapping[str, Any]) -> None:
@@ -275,6 +293,16 @@ class _Loader:
         values = list(self.reported.values())
         values += [v for key, v in self.implied.items() if key not in self.reported]
         return Dataset(document=self.document, org_unit=self.root.code, values=values, stated=self.stated)
+
+
+def _spread(fn: Any, value: Decimal, value_error: Decimal, figure: Decimal, figure_error: Decimal) -> Decimal:
+    """Half the width of fn's range over the corners of value ± error and figure ± error."""
+    corners = [
+        fn(value + dv, figure + df)
+        for dv in (-value_error, value_error)
+        for df in (-figure_error, figure_error)
+    ]
+    return Decimal(max(corners) - min(corners)) / 2
 
 
 def load_dataset(catalog: Catalog, registry: OrgUnitRegistry, folder: Path = DEMO_DIR) -> Dataset:

@@ -105,3 +105,14 @@ def to_decimal(value: str | int | Decimal) -> Decimal:
     if not dec.is_finite():
         raise NumberFormatError(str(value), f"«{value}» không phải là một số hữu hạn.")
     return dec
+
+
+def printed_decimals(text: str) -> int:
+    """Decimals of a plain decimal string as written: "63.03" -> 2, "830.0" -> 1, "14739" -> 0."""
+    text = text.strip()
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def half_unit(decimals: int) -> Decimal:
+    """Half of the last printed digit: the rounding uncertainty of a number shown with ``decimals``."""
+    return Decimal(5).scaleb(-decimals - 1)

@@ -76,6 +76,7 @@ class Measure(StrEnum):
     PCT_CHANGE = "pct_change"  # tăng/giảm X% so với ...
     PP_CHANGE = "pp_change"  # tăng/giảm X điểm phần trăm
     ABS_CHANGE = "abs_change"  # tăng/giảm X (đơn vị) so với ...
+    RESTATED = "restated"  # the same quantity stated again, in another unit or place
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ class Value:
     derived: bool = False
     flags: tuple[str, ...] = ()
     provenance: Provenance = field(default_factory=Provenance)
+    # half-width of the value's uncertainty: half the last printed digit for a reported
+    # number, the propagated rounding of the stated percentage for a derived one; None = exact
+    error: Decimal | None = None
     # targets only
     form: TargetForm | None = None
     value_high: Decimal | None = None
@@ -169,3 +173,5 @@ class StatedFigure:
     provenance: Provenance
     category: str = ""
     option: str = ""
+    decimals: int = 0  # decimals as printed: "103,4" has 1
+    unit: str | None = None  # restated figures: the unit as stated (value is in the indicator's unit)

@@ -93,6 +93,13 @@ class DataValue(models.Model):
     )
     qualifier = models.CharField(_("định lượng"), max_length=8, choices=Qualifier.choices, blank=True)
     derived = models.BooleanField(_("số suy ra"), default=False)
+    error = models.DecimalField(
+        _("sai số làm tròn"),
+        null=True,
+        blank=True,
+        help_text=_("Nửa độ rộng khoảng sai số do làm tròn; để trống là số chính xác."),
+        **AMOUNT,
+    )
     flags = models.JSONField(_("cờ"), default=list, blank=True)
     source_document = models.ForeignKey(
         SourceDocument, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("tài liệu nguồn")
@@ -146,6 +153,7 @@ class DataValue(models.Model):
                 formula=self.formula or None,
                 note=self.note or None,
             ),
+            error=self.error,
             form=core.TargetForm(self.form) if self.form else None,
             value_high=self.value_high,
             base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]
@@ -162,6 +170,8 @@ class StatedFigure(models.Model):
     option = models.CharField(_("thành phần phân tổ"), max_length=200, blank=True, default="")
     measure = models.CharField(_("đại lượng"), max_length=12, choices=Measure.choices)
     value = models.DecimalField(_("giá trị nêu"), **AMOUNT)
+    decimals = models.PositiveSmallIntegerField(_("số chữ số thập phân khi in"), default=0)
+    unit = models.CharField(_("đơn vị khi nêu lại"), max_length=40, blank=True)
     base_period = models.ForeignKey(
         Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("kỳ gốc")
     )
@@ -190,3 +200,21 @@ class StatedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.get_measure_display()}: {self.value}"
+
+    def to_core(self) -> core.StatedFigure:
+        """Needs indicator, org_unit, period, base_period and source_document selected."""
+        return core.StatedFigure(
+            indicator=self.indicator.code,
+            org_unit=self.org_unit.code,
+            period=self.period.code,
+            measure=core.Measure(self.measure),
+            value=self.value,
+            base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]
+            provenance=core.Provenance(
+                document=self.source_document.key, line=self.source_line, text=self.source_text
+            ),
+            category=self.category,
+            option=self.option,
+            decimals=self.decimals,
+            unit=self.unit or None,
+        )

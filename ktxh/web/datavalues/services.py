@@ -94,6 +94,7 @@ def dataset_store(*, dataset: core.Dataset) -> tuple[SyncCounts, SyncCounts]:
                     "base_period": periods[v.base_period] if v.base_period else None,
                     "qualifier": v.qualifier.value,
                     "derived": v.derived,
+                    "error": v.error,
                     "flags": list(v.flags),
                     "source_document": document,
                     "source_line": p.line,
@@ -128,6 +129,8 @@ def dataset_store(*, dataset: core.Dataset) -> tuple[SyncCounts, SyncCounts]:
                     "source_document": document,
                     "source_line": s.provenance.line,
                     "source_text": s.provenance.text or "",
+                    "decimals": s.decimals,
+                    "unit": s.unit or "",
                 },
             )
         )

@@ -1,0 +1,253 @@
+"""Values as columns: a cube of series × org units × periods per value kind.
+
+The engine computes whole columns at once with numpy, never value by value.
+Every cell is an interval [lo, hi] around its value: a number printed as "14.739"
+stands for [14.738,5; 14.739,5]; "trên 81,381" is a lower bound; a value implied by
+"đạt 103,4% kế hoạch" carries the rounding of that 103,4. Rules compare intervals,
+so a report is never blamed for its own rounding. Missing cells are NaN.
+
+A *series* is an indicator, or one option of a breakdown of it (bank, channel, …).
+Breakdowns by commune are not series: they are the child org units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from .periods import Period
+from .types import Qualifier, Value, ValueKind
+
+Array = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+ACTUAL = "actual"  # final where there is one, else estimate
+KINDS = (ValueKind.ESTIMATE, ValueKind.FINAL, ValueKind.PLAN, ValueKind.BUDGET_ESTIMATE)
+
+# How far a qualified number may stand from what is printed, as (below, above) fractions.
+QUALIFIER_SPAN: dict[Qualifier, tuple[float, float]] = {
+    Qualifier.OVER: (0.0, np.inf),  # "trên X": X is a lower bound
+    Qualifier.UNDER: (np.inf, 0.0),  # "dưới X": an upper bound
+    Qualifier.ABOUT: (0.1, 0.1),  # "khoảng X": ±10 %
+    Qualifier.NEARLY: (0.1, 0.0),  # "gần X": up to 10 % below
+}
+
+
+class SeriesKey(NamedTuple):
+    indicator: str
+    category: str = ""
+    option: str = ""
+
+
+class Cells(NamedTuple):
+    """Values with their interval bounds; all three have the same shape."""
+
+    value: Array
+    lo: Array
+    hi: Array
+
+    @classmethod
+    def exact(cls, value: Array) -> Cells:
+        return cls(value, value, value)
+
+    def __add__(self, other: object) -> Cells:
+        o = _cells(other)
+        return Cells(self.value + o.value, self.lo + o.lo, self.hi + o.hi)
+
+    def __sub__(self, other: object) -> Cells:
+        o = _cells(other)
+        return Cells(self.value - o.value, self.lo - o.hi, self.hi - o.lo)
+
+    def __mul__(self, other: object) -> Cells:
+        o = _cells(other)
+        corners = np.stack([self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi])
+        with np.errstate(invalid="ignore"):
+            return Cells(self.value * o.value, np.nanmin(corners, axis=0), np.nanmax(corners, axis=0))
+
+    def __truediv__(self, other: object) -> Cells:
+        o = _cells(other)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = self.value / o.value
+            corners = np.stack([self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi])
+            lo, hi = np.nanmin(corners, axis=0), np.nanmax(corners, axis=0)
+        # a divisor interval that contains 0 makes the quotient unbounded
+        straddles = (o.lo <= 0) & (o.hi >= 0)
+        lo = np.where(straddles, -np.inf, lo)
+        hi = np.where(straddles, np.inf, hi)
+        value = np.where(o.value == 0, np.nan, value)
+        return Cells(value, np.where(np.isnan(value), np.nan, lo), np.where(np.isnan(value), np.nan, hi))
+
+    def scale(self, factor: float) -> Cells:
+        if factor >= 0:
+            return Cells(self.value * factor, self.lo * factor, self.hi * factor)
+        return Cells(self.value * factor, self.hi * factor, self.lo * factor)
+
+    def missing(self) -> npt.NDArray[np.bool_]:
+        return np.isnan(self.value)
+
+
+def _cells(other: object) -> Cells:
+    if isinstance(other, Cells):
+        return other
+    arr = np.asarray(other, dtype=np.float64)
+    return Cells(arr, arr, arr)
+
+
+@dataclass
+class ValueCube:
+    """Series × units × periods, one Cells per value kind.
+
+    ``parent[u]`` is the index of unit u's parent in ``units`` (-1: none in the cube);
+    ``prev_year[p]`` the index of the same period one year earlier (-1: not in the cube).
+    ``sources`` maps (kind, s, u, p) to the stored Value, for messages and provenance
+    (left empty for synthetic data).
+    """
+
+    series: list[SeriesKey]
+    units: list[str]
+    unit_levels: list[str]
+    parent: IntArray
+    periods: list[str]
+    prev_year: IntArray
+    data: dict[str, Cells]
+    sources: dict[tuple[str, int, int, int], Value] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.series_index = {k: i for i, k in enumerate(self.series)}
+        self.unit_index = {u: i for i, u in enumerate(self.units)}
+        self.period_index = {p: i for i, p in enumerate(self.periods)}
+        self._by_indicator: dict[str, list[int]] = {}
+        for i, key in enumerate(self.series):
+            self._by_indicator.setdefault(key.indicator, []).append(i)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (len(self.series), len(self.units), len(self.periods))
+
+    def kind(self, kind: str) -> Cells:
+        """Cells of a kind; ``actual`` is final where present, else estimate."""
+        if kind == ACTUAL:
+            if ACTUAL not in self.data:
+                self.data[ACTUAL] = _coalesce(
+                    self.data[ValueKind.FINAL.value], self.data[ValueKind.ESTIMATE.value]
+                )
+            return self.data[ACTUAL]
+        return self.data[kind]
+
+    def total_series(self, indicator: str) -> int | None:
+        return self.series_index.get(SeriesKey(indicator))
+
+    def options(self, indicator: str, category: str) -> list[int]:
+        """Series indices of every option of one breakdown of an indicator."""
+        return [
+            i for i in self._by_indicator.get(indicator, []) if self.series[i].category == category and i >= 0
+        ]
+
+    def source(self, kind: str, s: int, u: int, p: int) -> Value | None:
+        if kind == ACTUAL:
+            return self.sources.get((ValueKind.FINAL.value, s, u, p)) or self.sources.get(
+                (ValueKind.ESTIMATE.value, s, u, p)
+            )
+        return self.sources.get((kind, s, u, p))
+
+    def children_sum(self, cells: Cells) -> tuple[Cells, IntArray]:
+        """Sum over child units into their parents (the units axis is second to last).
+
+        Also returns how many children had a value; a parent with none gets NaN.
+        """
+        has_parent = self.parent >= 0
+        idx = self.parent[has_parent]
+        shape = cells.value.shape
+        counts = np.zeros(shape, dtype=np.int64)
+        present = (~np.isnan(cells.value[..., has_parent, :])).astype(np.int64)
+        out = []
+        for arr in cells:
+            acc = np.zeros(shape, dtype=np.float64)
+            if idx.size:
+                np.add.at(acc, (..., idx, slice(None)), np.nan_to_num(arr[..., has_parent, :], nan=0.0))  # type: ignore[arg-type]
+            out.append(acc)
+        if idx.size:
+            np.add.at(counts, (..., idx, slice(None)), present)  # type: ignore[arg-type]
+        none = counts == 0
+        return Cells(*(np.where(none, np.nan, a) for a in out)), counts
+
+    def shift_years(self, cells: Cells, years: int = -1) -> Cells:
+        """The same cells one year earlier, aligned on this period axis (NaN where absent)."""
+        if years != -1:
+            raise ValueError("only the previous year is indexed")
+        idx = self.prev_year
+        ok = idx >= 0
+        out = []
+        for arr in cells:
+            shifted = np.full_like(arr, np.nan)
+            shifted[..., ok] = arr[..., idx[ok]]
+            out.append(shifted)
+        return Cells(*out)
+
+
+def _coalesce(first: Cells, second: Cells) -> Cells:
+    use = np.isnan(first.value)
+    return Cells(*(np.where(use, b, a) for a, b in zip(first, second, strict=True)))
+
+
+def _empty(shape: tuple[int, int, int]) -> Cells:
+    return Cells(np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan))
+
+
+def build_cube(
+    values: Iterable[Value],
+    *,
+    units: Sequence[tuple[str, str, str | None]],
+    periods: Sequence[str] | None = None,
+) -> ValueCube:
+    """A cube from stored values. ``units`` are (code, level, parent code) for the units to include."""
+    values = [v for v in values if v.kind != ValueKind.TARGET]
+    series = sorted({SeriesKey(v.indicator, v.category, v.option) for v in values})
+    unit_codes = [u[0] for u in units]
+    unit_index = {c: i for i, c in enumerate(unit_codes)}
+    parent = np.array([unit_index.get(p, -1) if p else -1 for _c, _l, p in units], dtype=np.int64)
+    period_codes = sorted(set(periods or ()) | {v.period for v in values}, key=lambda c: Period.parse(c))
+    prev = np.array(
+        [
+            period_codes.index(Period.parse(c).previous_year().code) if _has_prev(c, period_codes) else -1
+            for c in period_codes
+        ],
+        dtype=np.int64,
+    )
+    shape = (len(series), len(unit_codes), len(period_codes))
+    data = {k.value: _empty(shape) for k in KINDS}
+    s_index = {k: i for i, k in enumerate(series)}
+    p_index = {c: i for i, c in enumerate(period_codes)}
+    sources: dict[tuple[str, int, int, int], Value] = {}
+    for v in values:
+        u = unit_index.get(v.org_unit)
+        if u is None:
+            continue
+        key = (s_index[SeriesKey(v.indicator, v.category, v.option)], u, p_index[v.period])
+        cells = data[v.kind.value]
+        x = float(v.value)
+        err = float(v.error or Decimal(0))
+        below, above = QUALIFIER_SPAN.get(v.qualifier, (0.0, 0.0))
+        cells.value[key] = x
+        cells.lo[key] = x - err - (below * abs(x) if below != np.inf else np.inf)
+        cells.hi[key] = x + err + (above * abs(x) if above != np.inf else np.inf)
+        sources[(v.kind.value, *key)] = v
+    return ValueCube(
+        series=series,
+        units=unit_codes,
+        unit_levels=[u[1] for u in units],
+        parent=parent,
+        periods=period_codes,
+        prev_year=prev,
+        data=data,
+        sources=sources,
+    )
+
+
+def _has_prev(code: str, codes: list[str]) -> bool:
+    return Period.parse(code).previous_year().code in codes
