@@ -67,14 +67,15 @@ class Cells(NamedTuple):
         o = _cells(other)
         corners = np.stack([self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi])
         with np.errstate(invalid="ignore"):
-            return Cells(self.value * o.value, np.nanmin(corners, axis=0), np.nanmax(corners, axis=0))
+            # fmin/fmax skip a NaN corner (0 × ∞) without the all-NaN warnings of nanmin
+            return Cells(self.value * o.value, np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0))
 
     def __truediv__(self, other: object) -> Cells:
         o = _cells(other)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = self.value / o.value
             corners = np.stack([self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi])
-            lo, hi = np.nanmin(corners, axis=0), np.nanmax(corners, axis=0)
+            lo, hi = np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0)
         # a divisor interval that contains 0 makes the quotient unbounded
         straddles = (o.lo <= 0) & (o.hi >= 0)
         lo = np.where(straddles, -np.inf, lo)

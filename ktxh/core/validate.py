@@ -1,0 +1,50 @@
+"""Validate a set of values: build the cube, run the rules, return the findings.
+
+The CLI, the web app and the document checker all come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .catalog import Catalog
+from .cube import build_cube
+from .rules import Finding, Rule, RuleContext, load_rules, run_rules
+from .types import StatedFigure, Value
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+def validate_values(
+    *,
+    catalog: Catalog,
+    values: Iterable[Value],
+    units: Sequence[UnitInfo],
+    stated: Iterable[StatedFigure] = (),
+    rules: Sequence[Rule] | None = None,
+    report_units: set[str] | None = None,
+    report_periods: set[str] | None = None,
+) -> list[Finding]:
+    """Findings of ``rules`` (default: built-in and shipped rules) over ``values``.
+
+    ``units`` are every unit the values may belong to, parents before or after children;
+    only cells of ``report_units`` × ``report_periods`` are reported (others still count
+    as parts, history and siblings).
+    """
+    cube = build_cube(values, units=[(u.code, u.level, u.parent) for u in units])
+    ctx = RuleContext(
+        cube=cube,
+        catalog=catalog,
+        stated=list(stated),
+        unit_names={u.code: u.name for u in units},
+        report_units=report_units,
+        report_periods=report_periods,
+    )
+    return run_rules(rules if rules is not None else load_rules(), ctx)
