@@ -89,7 +89,7 @@ def _finding(
                 f"«{v.name}» ({ctx.place(u, p)}) là {v.shown}, chỉ bằng khoảng 1/{10 ** abs(k):n} "
                 f"mức thường gặp {vi(typical, v.unit)} ({against}): có thể sai đơn vị hoặc dấu thập phân."
             )
-        suggestion = f"Kiểm tra lại: có thể là {vi(fixed, v.unit)}."
+        suggestion: str | None = f"Kiểm tra lại: có thể là {vi(fixed, v.unit)}."
     else:
         message = (
             f"«{v.name}» ({ctx.place(u, p)}) là {v.shown}, khác thường so với {against} "
