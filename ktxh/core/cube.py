@@ -68,7 +68,9 @@ class Cells(NamedTuple):
         corners = np.stack([self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi])
         with np.errstate(invalid="ignore"):
             # fmin/fmax skip a NaN corner (0 × ∞) without the all-NaN warnings of nanmin
-            return Cells(self.value * o.value, np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0))
+            return Cells(
+                self.value * o.value, np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0)
+            )
 
     def __truediv__(self, other: object) -> Cells:
         o = _cells(other)
@@ -156,24 +158,35 @@ class ValueCube:
             )
         return self.sources.get((kind, s, u, p))
 
+    def _child_groups(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Children ordered by parent, where each parent's run starts, and the parents."""
+        if not hasattr(self, "_groups"):
+            children = np.nonzero(self.parent >= 0)[0]
+            order = children[np.argsort(self.parent[children], kind="stable")]
+            parents_sorted = self.parent[order]
+            starts = (
+                np.nonzero(np.r_[True, parents_sorted[1:] != parents_sorted[:-1]])[0] if order.size else order
+            )
+            self._groups = (order, starts.astype(np.int64), parents_sorted[starts] if order.size else order)
+        return self._groups
+
     def children_sum(self, cells: Cells) -> tuple[Cells, IntArray]:
         """Sum over child units into their parents (the units axis is second to last).
 
         Also returns how many children had a value; a parent with none gets NaN.
+        Runs as one segmented reduction per array, not cell by cell.
         """
-        has_parent = self.parent >= 0
-        idx = self.parent[has_parent]
+        order, starts, parents = self._child_groups()
         shape = cells.value.shape
         counts = np.zeros(shape, dtype=np.int64)
-        present = (~np.isnan(cells.value[..., has_parent, :])).astype(np.int64)
-        out = []
-        for arr in cells:
-            acc = np.zeros(shape, dtype=np.float64)
-            if idx.size:
-                np.add.at(acc, (..., idx, slice(None)), np.nan_to_num(arr[..., has_parent, :], nan=0.0))  # type: ignore[arg-type]
-            out.append(acc)
-        if idx.size:
-            np.add.at(counts, (..., idx, slice(None)), present)  # type: ignore[arg-type]
+        out = [np.zeros(shape, dtype=np.float64) for _ in range(3)]
+        if order.size:
+            present = ~np.isnan(cells.value[..., order, :])
+            counts[..., parents, :] = np.add.reduceat(present.astype(np.int64), starts, axis=-2)
+            for acc, arr in zip(out, cells, strict=True):
+                acc[..., parents, :] = np.add.reduceat(
+                    np.nan_to_num(arr[..., order, :], nan=0.0), starts, axis=-2
+                )
         none = counts == 0
         return Cells(*(np.where(none, np.nan, a) for a in out)), counts
 
@@ -247,6 +260,49 @@ def build_cube(
         prev_year=prev,
         data=data,
         sources=sources,
+    )
+
+
+def cube_from_columns(
+    *,
+    series: Sequence[SeriesKey],
+    units: Sequence[str],
+    unit_levels: Sequence[str],
+    parent: IntArray,
+    periods: Sequence[str],
+    columns: dict[str, tuple[IntArray, IntArray, IntArray, Array]],
+    half_unit: Array | None = None,
+) -> ValueCube:
+    """A cube straight from long-format columns, for large data (no Value objects).
+
+    ``columns[kind] = (series index, unit index, period index, value)``; ``half_unit[s]``
+    is the rounding uncertainty of series s (half its last printed digit), 0 when None.
+    """
+    period_list = list(periods)
+    index = {c: i for i, c in enumerate(period_list)}
+    prev = np.array(
+        [index.get(Period.parse(c).previous_year().code, -1) for c in period_list], dtype=np.int64
+    )
+    shape = (len(series), len(units), len(period_list))
+    data: dict[str, Cells] = {}
+    for kind in KINDS:
+        value = np.full(shape, np.nan)
+        if kind.value in columns:
+            s_idx, u_idx, p_idx, vals = columns[kind.value]
+            value[s_idx, u_idx, p_idx] = vals
+        if half_unit is None:
+            data[kind.value] = Cells(value, value, value)
+        else:
+            h = half_unit[:, None, None]
+            data[kind.value] = Cells(value, value - h, value + h)
+    return ValueCube(
+        series=list(series),
+        units=list(units),
+        unit_levels=list(unit_levels),
+        parent=np.asarray(parent, dtype=np.int64),
+        periods=period_list,
+        prev_year=prev,
+        data=data,
     )
 
 

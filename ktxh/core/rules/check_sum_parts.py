@@ -64,10 +64,10 @@ def run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         else:
             bad = differ(parts, total, rule.tol_abs, rule.tol_rel)
         for u, p in cells_where(bad & levels, ctx):
-            yield _finding(rule, ctx, kind, total_s, u, p, parts, members, how, mode)
+            yield finding_for(rule, ctx, kind, total_s, u, p, parts, members, how, mode)
 
 
-def _finding(
+def finding_for(
     rule: Rule,
     ctx: RuleContext,
     kind: str,

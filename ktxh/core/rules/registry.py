@@ -11,7 +11,14 @@ import yaml
 from ..catalog import Catalog
 from ..errors import CatalogError
 from ..expr import ExpressionError, parse, refs
-from . import check_expression, check_outliers, check_part_le_total, check_stated, check_sum_parts
+from . import (
+    check_children_sum,
+    check_expression,
+    check_outliers,
+    check_part_le_total,
+    check_stated,
+    check_sum_parts,
+)
 from .model import Check, Finding, Missing, Rule, RuleContext, Severity
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "rules"
@@ -22,6 +29,7 @@ KINDS: dict[str, Check] = {
     "product": check_expression.run_product,
     "compare": check_expression.run_compare,
     "part_le_total": check_part_le_total.run,
+    "children_sum": check_children_sum.run,
     "formula": check_expression.run_formula,
     "stated_pct": check_stated.run,
     "restated": check_stated.run_restated,
@@ -33,6 +41,12 @@ KINDS: dict[str, Check] = {
 BUILT_IN: tuple[Rule, ...] = (
     Rule(
         "PART_LE_TOTAL", "part_le_total", "Chỉ tiêu «trong đó» không lớn hơn chỉ tiêu tổng", source="built-in"
+    ),
+    Rule(
+        "CHILDREN_SUM",
+        "children_sum",
+        "Số của đơn vị bằng tổng số của các đơn vị trực thuộc",
+        source="built-in",
     ),
     Rule("FORMULA", "formula", "Chỉ tiêu có công thức khớp với các số liệu thành phần", source="built-in"),
     Rule(
@@ -140,7 +154,19 @@ def rule_problems(rules: Iterable[Rule], catalog: Catalog) -> list[str]:
 def run_rules(rules: Iterable[Rule], ctx: RuleContext) -> list[Finding]:
     """Run every rule; findings come back errors first, then by code."""
     findings: list[Finding] = []
+    seen: set[tuple[str, str, str, tuple[tuple[str, str, str, str], ...]]] = set()
     for rule in rules:
-        findings.extend(KINDS[rule.kind](rule, ctx))
+        for f in KINDS[rule.kind](rule, ctx):
+            # a shipped rule and a built-in one may flag the very same sum: report it once
+            key = (
+                f.org_unit,
+                f.period,
+                f.message.split(":", 1)[-1],
+                tuple((v.indicator, v.org_unit, v.option, v.kind) for v in f.values),
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(f)
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(findings, key=lambda f: (order[f.severity], f.org_unit, f.period, f.code))
