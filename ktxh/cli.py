@@ -187,6 +187,47 @@ def cmd_values(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- validate --------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        period = core.Period.year(args.year)
+    except core.PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    _setup_django()
+    from ktxh.core.rules import SEVERITY_LABELS
+    from ktxh.web.datavalues import selectors
+
+    day = min(period.end, date.today()) if period.start <= date.today() else period.start
+    try:
+        unit = selectors.org_unit_at(args.unit, day)
+    except core.OrgUnitError as exc:
+        raise UsageError(str(exc)) from None
+    if not selectors.values_for(org_unit=unit, period_codes=[period.code]):
+        raise UsageError(f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}) để kiểm tra.")
+    if args.format == "text":
+        _progress(f"Kiểm tra số liệu {period.label} của {unit.name} và các đơn vị trực thuộc…")
+    findings = selectors.findings_for(org_unit=unit, period=period)
+    if args.format == "json":
+        json.dump({"findings": [f.as_json() for f in findings]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if not findings:
+            print(f"{unit.name} - {period.label}: không có phát hiện nào.")
+        for i, f in enumerate(findings, 1):
+            print(f"{i}. [{SEVERITY_LABELS[f.severity]}] {f.code}")
+            print(f"   {f.message}")
+            for v in f.values:
+                where = f" (dòng {v.line}: «{v.text}»)" if v.line else ""
+                derived = " [số suy ra]" if v.derived else ""
+                label = v.option or (v.org_name if v.org_unit != unit.code else v.name)
+                print(f"   - {label}: {v.shown}{derived}{where}")
+            if f.suggestion:
+                print(f"   Gợi ý: {f.suggestion}")
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_LABELS}
+        print("\nTổng cộng: " + ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in counts.items()))
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
 # -- parser ----------------------------------------------------------------------
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
@@ -272,6 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
     p.add_argument("--format", choices=["table", "json"], default="table", help="table (mặc định) hoặc json")
     p.set_defaults(func=cmd_values)
+
+    p = add(
+        "validate",
+        "Kiểm tra số liệu đã lưu của một đơn vị (và các đơn vị trực thuộc) trong một năm theo các quy tắc. "
+        "Mã thoát: 0 không có phát hiện, 1 có phát hiện, 2 lỗi đầu vào.",
+        "Run the validation rules on one unit's (and its children's) stored values for a year. "
+        "Exit 0: no findings, 1: findings, 2: usage error.",
+    )
+    p.add_argument(
+        "--unit", required=True, metavar="MÃ", help="mã đơn vị hành chính (mã thống kê), ví dụ 300"
+    )
+    p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="text (mặc định) hoặc json")
+    p.set_defaults(func=cmd_validate)
     return parser
 
 

@@ -31,6 +31,7 @@ from .numbers import format_vi, half_unit, printed_decimals, to_decimal
 from .orgunits import OrgUnitRegistry
 from .periods import Period
 from .types import Measure, Provenance, Qualifier, StatedFigure, TargetForm, Value, ValueKind
+from .units import Unit
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo" / "thanh_mien_2023"
 DERIVED_PLACES = Decimal("0.000001")
@@ -127,9 +128,9 @@ class _Loader:
         indicator = self.catalog[str(entry["ind"])]
         period = self._period(entry.get("period"))
         value = to_decimal(entry["value"])
-        error = half_unit(printed_decimals(str(entry["value"])))
-        note = entry.get("note")
         stated_unit = entry.get("unit")
+        error = _rounding(str(entry["value"]), self.catalog.units[str(stated_unit or indicator.unit)])
+        note = entry.get("note")
         if stated_unit and stated_unit != indicator.unit:
             value = self.catalog.units.convert(value, str(stated_unit), indicator.unit)
             error = self.catalog.units.convert(error, str(stated_unit), indicator.unit)
@@ -293,6 +294,17 @@ class _Loader:
         values = list(self.reported.values())
         values += [v for key, v in self.implied.items() if key not in self.reported]
         return Dataset(document=self.document, org_unit=self.root.code, values=values, stated=self.stated)
+
+
+def _rounding(text: str, unit: Unit) -> Decimal:
+    """The uncertainty of a printed number: half its last digit. A whole count ("855 hồ sơ")
+    is exact, unless it is plainly rounded to thousands or more ("1.107.000 con")."""
+    decimals = printed_decimals(text)
+    if unit.dimension.startswith("count:") and decimals == 0:
+        digits = text.strip().lstrip("-")
+        zeros = len(digits) - len(digits.rstrip("0"))
+        return half_unit(-zeros) if zeros >= 3 and digits != "0" * len(digits) else Decimal(0)
+    return half_unit(decimals)
 
 
 def _spread(fn: Any, value: Decimal, value_error: Decimal, figure: Decimal, figure_error: Decimal) -> Decimal:

@@ -44,14 +44,16 @@ def magnitude(x: npt.NDArray[np.float64], med: npt.NDArray[np.float64]) -> npt.N
     return np.where(ok, k, 0).astype(np.int64)
 
 
-def _shift_hint(x: Decimal, med: float, z: float, unit: str) -> str | None:
-    """A misplaced decimal point that would bring x back among its peers."""
+def _shift_hint(x: Decimal, med: float, z: float, unit: str, whole: bool) -> str | None:
+    """A misplaced decimal point that would bring x back among its peers (a count stays whole)."""
     if z == 0 or x == 0:
         return None
     scale = (float(x) - med) / z  # z = (x − med) / scale
     best = None
     for k in (-3, -2, -1, 1, 2, 3):
         candidate = x * Decimal(10) ** k
+        if whole and candidate != candidate.to_integral_value():
+            continue
         cz = abs((float(candidate) - med) / scale)
         if cz < Z_LIMIT and (best is None or cz < best[0]):
             best = (cz, candidate)
@@ -95,7 +97,8 @@ def _finding(
             f"«{v.name}» ({ctx.place(u, p)}) là {v.shown}, khác thường so với {against} "
             f"(trung vị {vi(typical, v.unit)}, chỉ số z hiệu chỉnh {vi(nice(z, 1))})."
         )
-        suggestion = _shift_hint(v.value, med, z, v.unit)
+        whole = bool(ind is not None and ctx.catalog.units[ind.unit].dimension.startswith("count:"))
+        suggestion = _shift_hint(v.value, med, z, v.unit, whole) if abs(z) > 3 * Z_LIMIT else None
     return Finding(
         code=f"{rule.code}:{v.indicator}",
         check=rule.kind,

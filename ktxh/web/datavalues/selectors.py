@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from ktxh import core
+from ktxh.core.rules import Finding
+from ktxh.core.validate import UnitInfo, validate_values
 from ktxh.web.catalog.models import Indicator
 from ktxh.web.orgunits.models import OrgUnit
 
@@ -67,3 +69,39 @@ def indicator_rows(*, org_unit: OrgUnit, period: core.Period) -> list[core.Indic
     catalog = stored_catalog()
     values = values_for(org_unit=org_unit, period_codes=[period.code, period.previous_year().code])
     return core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period)
+
+
+def stated_for(*, org_units: list[OrgUnit], period_codes: list[str]) -> list[core.StatedFigure]:
+    from .models import StatedFigure
+
+    rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes).select_related(
+        "indicator", "org_unit", "period", "base_period", "source_document"
+    )
+    return [r.to_core() for r in rows]
+
+
+def findings_for(*, org_unit: OrgUnit, period: core.Period) -> list[Finding]:
+    """Run the rules on one unit and its child units for one period.
+
+    Earlier years are read too (the previous year for changes, history for outliers),
+    but only findings about ``period`` are returned.
+    """
+    day = min(period.end, org_unit.valid_to or period.end)
+    children = list(OrgUnit.objects.valid_at(day).filter(parent=org_unit))
+    units = [org_unit, *children]
+    years = [period.shift_years(-k).code for k in range(0, 10)]
+    rows = (
+        DataValue.objects.filter(org_unit__in=units, period__code__in=years)
+        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .order_by("pk")
+    )
+    values = [r.to_core() for r in rows]
+    infos = [UnitInfo(u.code, u.name, u.level, org_unit.code if u != org_unit else None) for u in units]
+    return validate_values(
+        catalog=stored_catalog(),
+        values=values,
+        units=infos,
+        stated=stated_for(org_units=units, period_codes=years),
+        report_units={u.code for u in units},
+        report_periods={period.code},
+    )
