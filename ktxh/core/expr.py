@@ -175,7 +175,7 @@ def _prec(node: Node) -> int:
 # -- parsing -----------------------------------------------------------------------
 TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<code>[A-Z][A-Z0-9]*\.[A-Z0-9_]+)|(?P<name>[a-z_][a-z0-9_]*)"
-    r"|(?P<op><=|>=|==|!=|[-+*/()<>\[\],=]))"
+    r"|(?P<op><=|>=|==|!=|[-+*/()<>\[\],=])|(?P<ident>[A-Za-z0-9_]+))"
 )
 
 
@@ -186,9 +186,8 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     while pos < len(text):
         m = TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExpressionError(
-                f"Biểu thức «{text}»: không đọc được ký tự «{text[pos:].strip()[:1]}» ở vị trí {pos + 1}."
-            )
+            at = len(text) - len(text[pos:].lstrip())
+            raise ExpressionError(f"Biểu thức «{text}»: không đọc được ký tự «{text[at]}» ở vị trí {at + 1}.")
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind), m.start(kind)))
         pos = m.end()
