@@ -14,10 +14,20 @@ NAMES = {"D": "Huyện D", "A": "Xã A", "B": "Xã B", "C": "Xã C"}
 
 
 def ind(code: str, unit: str = "ha", kind: IndicatorKind = IndicatorKind.FLOW, **kw: object) -> Indicator:
-    agg = Aggregation.SUM if kind in (IndicatorKind.FLOW, IndicatorKind.STOCK, IndicatorKind.COUNT) else Aggregation.NONE
+    agg = (
+        Aggregation.SUM
+        if kind in (IndicatorKind.FLOW, IndicatorKind.STOCK, IndicatorKind.COUNT)
+        else Aggregation.NONE
+    )
     defaults: dict[str, object] = dict(
-        name=f"Chỉ tiêu {code}", unit=unit, sector="nong_nghiep", office="NNPTNT", kind=kind, decimals=1,
-        direction=Direction.UP, aggregation=agg,
+        name=f"Chỉ tiêu {code}",
+        unit=unit,
+        sector="nong_nghiep",
+        office="NNPTNT",
+        kind=kind,
+        decimals=1,
+        direction=Direction.UP,
+        aggregation=agg,
     )
     defaults.update(kw)
     return Indicator(code=code, **defaults)  # type: ignore[arg-type]
@@ -53,8 +63,16 @@ def v(
         decimals = len(value.split(".")[1]) if "." in value else 0
         error = str(core.numbers.half_unit(decimals))
     return Value(
-        indicator=code, org_unit=unit, period=period, kind=kind, value=Decimal(value), error=Decimal(error),
-        option=option, category=category, qualifier=qualifier, derived=derived,
+        indicator=code,
+        org_unit=unit,
+        period=period,
+        kind=kind,
+        value=Decimal(value),
+        error=Decimal(error),
+        option=option,
+        category=category,
+        qualifier=qualifier,
+        derived=derived,
         provenance=core.Provenance(document="doc", line=line, text=text),
     )
 
@@ -63,6 +81,8 @@ def cube(*values: Value) -> ValueCube:
     return build_cube(values, units=UNITS)
 
 
-def run(cat: core.Catalog, rules: list[Rule], *values: Value, stated: list[core.StatedFigure] | None = None) -> list:
+def run(
+    cat: core.Catalog, rules: list[Rule], *values: Value, stated: list[core.StatedFigure] | None = None
+) -> list:
     ctx = RuleContext(cube=cube(*values), catalog=cat, stated=stated or [], unit_names=NAMES)
     return run_rules(rules, ctx)

@@ -29,8 +29,11 @@ D, Y22, Y23 = 0, 0, 1
 def test_pct_of_plan_uses_the_plan_or_the_budget_estimate() -> None:
     cat = catalog(ind("A.AREA"), ind("A.REV", unit="ty_dong", budgeted=True))
     c = cube(
-        v("A.AREA", "14739"), v("A.AREA", "14254", kind=ValueKind.PLAN),
-        v("A.REV", "338.116"), v("A.REV", "315.4", kind=ValueKind.BUDGET_ESTIMATE), v("A.REV", "1", kind=ValueKind.PLAN),
+        v("A.AREA", "14739"),
+        v("A.AREA", "14254", kind=ValueKind.PLAN),
+        v("A.REV", "338.116"),
+        v("A.REV", "315.4", kind=ValueKind.BUDGET_ESTIMATE),
+        v("A.REV", "1", kind=ValueKind.PLAN),
     )
     got = pct_of_plan(c, cat).value
     area, rev = c.total_series("A.AREA"), c.total_series("A.REV")
@@ -49,8 +52,10 @@ def test_a_final_value_wins_over_the_estimate() -> None:
 def test_pct_change_and_points() -> None:
     cat = catalog(ind("A.X"), ind("A.RATE", unit="pct", kind=IndicatorKind.RATE))
     c = cube(
-        v("A.X", "5248", period="2023"), v("A.X", "4762", period="2022", kind=ValueKind.FINAL),
-        v("A.RATE", "1.88", period="2023"), v("A.RATE", "2.47", period="2022"),
+        v("A.X", "5248", period="2023"),
+        v("A.X", "4762", period="2022", kind=ValueKind.FINAL),
+        v("A.RATE", "1.88", period="2023"),
+        v("A.RATE", "2.47", period="2022"),
     )
     x, r = c.total_series("A.X"), c.total_series("A.RATE")
     # (5248 − 4762) / 4762 × 100 = 10,2058…
@@ -74,13 +79,19 @@ def test_share_of_parent() -> None:
     cat = catalog(ind("A.FOOD", unit="tan"), ind("A.RICE", unit="tan", parent="A.FOOD"))
     c = cube(v("A.FOOD", "78822"), v("A.RICE", "76482"))
     # 76482 / 78822 × 100 = 97,0313…
-    assert share_of_parent(c, cat).value[c.total_series("A.RICE"), D, 0] == pytest.approx(97.03128568, rel=1e-9)
+    assert share_of_parent(c, cat).value[c.total_series("A.RICE"), D, 0] == pytest.approx(
+        97.03128568, rel=1e-9
+    )
 
 
 def test_year_to_date_sums_the_months_of_the_year() -> None:
     c = build_cube(
-        [v("A.X", "1", period="2023-01"), v("A.X", "2", period="2023-02"), v("A.X", "4", period="2023-03"),
-         v("A.X", "8", period="2024-01")],
+        [
+            v("A.X", "1", period="2023-01"),
+            v("A.X", "2", period="2023-02"),
+            v("A.X", "4", period="2023-03"),
+            v("A.X", "8", period="2024-01"),
+        ],
         units=UNITS,
     )
     got = ytd(c, c.kind("actual")).value[0, D]
@@ -104,7 +115,11 @@ def test_status_by_good_direction(pct: float, direction: Direction, expected: St
 
 
 def test_trend_by_good_direction() -> None:
-    assert trend(np.array([10.2, -1.5, 0.0]), Direction.UP) == [Trend.IMPROVED, Trend.WORSENED, Trend.UNCHANGED]
+    assert trend(np.array([10.2, -1.5, 0.0]), Direction.UP) == [
+        Trend.IMPROVED,
+        Trend.WORSENED,
+        Trend.UNCHANGED,
+    ]
     assert trend(np.array([-0.59]), Direction.DOWN) == [Trend.IMPROVED]  # poverty fell
     assert trend(np.array([3.0]), Direction.NONE) == [Trend.UNKNOWN]
 

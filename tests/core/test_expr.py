@@ -59,7 +59,10 @@ def test_it_names_what_it_cannot_read(text: str, where: str) -> None:
 
 codes = st.sampled_from(["A.X", "A.Y", "NN.SL_THOC", "TC.THU_NSNN"])
 refs_st = st.builds(
-    Ref, codes, st.sampled_from(["actual", "plan", "final", "budget_estimate"]), st.sampled_from([0, -1, -2]),
+    Ref,
+    codes,
+    st.sampled_from(["actual", "plan", "final", "budget_estimate"]),
+    st.sampled_from([0, -1, -2]),
     st.sampled_from([None, "300", "11239"]),
 )
 nums = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False, allow_infinity=False).map(
@@ -93,18 +96,27 @@ def _eval(text: str, *values: object) -> np.ndarray:
 
 def test_it_evaluates_per_hectare_values_shares_and_growth() -> None:
     values = [
-        v("A.OUT", "7231", unit="D"), v("A.AREA", "983", unit="D"),
+        v("A.OUT", "7231", unit="D"),
+        v("A.AREA", "983", unit="D"),
         v("A.OUT", "6777", unit="D", period="2022"),
-        v("A.PLAN", "100", unit="D"), v("A.PLAN", "120", unit="D", kind=ValueKind.PLAN),
+        v("A.PLAN", "100", unit="D"),
+        v("A.PLAN", "120", unit="D", kind=ValueKind.PLAN),
     ]
     d, y = 0, 1  # unit D; periods 2022, 2023
     assert _eval("A.OUT / A.AREA * 10", *values)[d, y] == pytest.approx(73.5605, rel=1e-4)  # tạ/ha
-    assert _eval("(A.OUT - A.OUT[period=-1]) / A.OUT[period=-1] * 100", *values)[d, y] == pytest.approx(6.699, rel=1e-3)
+    assert _eval("(A.OUT - A.OUT[period=-1]) / A.OUT[period=-1] * 100", *values)[d, y] == pytest.approx(
+        6.699, rel=1e-3
+    )
     assert _eval("A.PLAN / A.PLAN[kind=plan] * 100", *values)[d, y] == pytest.approx(83.333, rel=1e-4)
 
 
 def test_sum_children_and_named_units() -> None:
-    values = [v("A.X", "1.5", unit="A"), v("A.X", "2.5", unit="B"), v("A.X", "4", unit="C"), v("A.X", "10", unit="D")]
+    values = [
+        v("A.X", "1.5", unit="A"),
+        v("A.X", "2.5", unit="B"),
+        v("A.X", "4", unit="C"),
+        v("A.X", "10", unit="D"),
+    ]
     got = _eval("sum_children(A.X)", *values)
     assert got[0, 0] == pytest.approx(8.0) and np.isnan(got[1, 0])
     assert _eval("A.X[unit=D] - A.X", *values)[1, 0] == pytest.approx(8.5)

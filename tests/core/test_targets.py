@@ -11,7 +11,12 @@ from ktxh.core.types import Direction, TargetForm, Value, ValueKind
 def target(form: TargetForm, low: str | None, high: str | None = None, period: str = "2024") -> Value:
     value = Decimal(low) if low is not None else Decimal(high or 0)
     return Value(
-        indicator="A.X", org_unit="300", period=period, kind=ValueKind.TARGET, value=value, form=form,
+        indicator="A.X",
+        org_unit="300",
+        period=period,
+        kind=ValueKind.TARGET,
+        value=value,
+        form=form,
         value_high=Decimal(high) if (low is not None and high is not None) else None,
     )
 
@@ -46,8 +51,14 @@ D = Decimal
     ],
 )
 def test_each_form(
-    form: TargetForm, low: str | None, high: str | None, actual: str, base: str | None, direction: Direction,
-    status: TargetStatus, margin: str | None,
+    form: TargetForm,
+    low: str | None,
+    high: str | None,
+    actual: str,
+    base: str | None,
+    direction: Direction,
+    status: TargetStatus,
+    margin: str | None,
 ) -> None:
     result = evaluate_target(
         target(form, low, high), actual=D(actual), base=D(base) if base else None, direction=direction
@@ -66,7 +77,9 @@ def test_growth_margin_is_in_points_of_growth() -> None:
 
 def test_missing_data_is_unknown_not_failed() -> None:
     assert evaluate_target(target(TargetForm.EXACT, "1"), actual=None).status is TargetStatus.UNKNOWN
-    assert evaluate_target(target(TargetForm.GROWTH, "2"), actual=D(1), base=None).status is TargetStatus.UNKNOWN
+    assert (
+        evaluate_target(target(TargetForm.GROWTH, "2"), actual=D(1), base=None).status is TargetStatus.UNKNOWN
+    )
 
 
 def test_a_five_year_target_gets_its_trajectory() -> None:

@@ -110,12 +110,8 @@ def finding_for(
             f"khác số tổng {total_v.shown} (chênh {vi(abs(gap), unit)})."
         )
     slack = Decimal(repr(_rounding(ctx, kind, total_s, u, p, parts)))
-
-    def close(a: Decimal, b: Decimal) -> bool:
-        return abs(a - b) <= slack
-
     labels = [(v.org_name if how == "children" else (v.option or v.name), v.value) for v in part_values]
-    suggestion = explain_sum((total_v.name, total_v.value), labels, close) if mode == "equal" else None
+    suggestion = explain_sum((total_v.name, total_v.value), labels, slack) if mode == "equal" else None
     return Finding(
         code=rule.code,
         check="sum_parts",

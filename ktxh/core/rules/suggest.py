@@ -1,5 +1,6 @@
 """One-typo explanations for a finding: two digits swapped, a misplaced decimal point,
-an item left out of (or counted twice in) a sum."""
+an item left out of (or counted twice in) a sum. Among the explanations that fit within
+rounding, the closest fit wins."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from decimal import Decimal
 
 from ..numbers import format_vi
 
-Balances = Callable[[Decimal], bool]
+# how far a corrected relation still is from holding, for a candidate value (0 = exactly)
+Residual = Callable[[Decimal], Decimal]
+Hint = tuple[Decimal, str]
 
 
 def _shown(x: Decimal) -> str:
@@ -35,45 +38,65 @@ def swapped_digits(x: Decimal) -> list[Decimal]:
 
 def shifted_decimal(x: Decimal) -> list[Decimal]:
     """x with its decimal point moved one to three places either way."""
-    return [x * Decimal(10) ** k for k in (-3, -2, -1, 1, 2, 3) if x != 0]
+    return [(x * Decimal(10) ** k).normalize() for k in (-3, -2, -1, 1, 2, 3) if x != 0]
 
 
-def explain_value(label: str, x: Decimal, balances: Balances) -> str | None:
-    """A typo in this one value that would make the relation hold."""
+def value_hints(label: str, x: Decimal, residual: Residual) -> list[Hint]:
+    out = []
     for candidate in shifted_decimal(x):
-        if balances(candidate):
-            return f"«{label}» có thể đặt sai dấu thập phân: {_shown(x)} → {_shown(candidate)} thì khớp."
+        out.append(
+            (
+                residual(candidate),
+                f"«{label}» có thể đặt sai dấu thập phân: {_shown(x)} → {_shown(candidate)} thì khớp.",
+            )
+        )
     for candidate in swapped_digits(x):
-        if balances(candidate):
-            return f"«{label}» có thể bị đảo hai chữ số: {_shown(x)} → {_shown(candidate)} thì khớp."
+        out.append(
+            (
+                residual(candidate),
+                f"«{label}» có thể bị đảo hai chữ số: {_shown(x)} → {_shown(candidate)} thì khớp.",
+            )
+        )
+    return out
+
+
+def best(hints: Sequence[Hint], slack: Decimal) -> str | None:
+    fitting = [h for h in hints if h[0] <= slack]
+    return min(fitting, key=lambda h: h[0])[1] if fitting else None
+
+
+def explain_value(label: str, x: Decimal, fits: Callable[[Decimal], bool]) -> str | None:
+    """A typo in this one value that would make the relation hold (first that fits)."""
+    for residual, message in value_hints(label, x, lambda c: Decimal(0) if fits(c) else Decimal(1)):
+        if residual == 0:
+            return message
     return None
 
 
 def explain_sum(
-    total: tuple[str, Decimal],
-    parts: Sequence[tuple[str, Decimal]],
-    close: Callable[[Decimal, Decimal], bool],
+    total: tuple[str, Decimal], parts: Sequence[tuple[str, Decimal]], slack: Decimal
 ) -> str | None:
-    """Why Σ parts ≠ total, if one simple slip explains it. ``close(a, b)``: equal within rounding."""
+    """Why Σ parts ≠ total, if one simple slip explains it within ``slack`` (the rounding)."""
     t_label, t = total
     s = sum((p for _l, p in parts), Decimal(0))
     gap = s - t
-    # an item left out of the total, or counted twice in it
+    hints: list[Hint] = []
     for label, p in parts:
-        if p != 0 and close(abs(gap), abs(p)):
-            if gap > 0:
-                return f"Số tổng có thể đã bỏ sót mục «{label}» ({_shown(p)}): tổng các mục trừ mục này thì khớp."
-            return f"Mục «{label}» ({_shown(p)}) có thể đã bị tính hai lần trong số tổng."
+        if p != 0 and (gap > 0) == (p > 0):
+            hints.append(
+                (
+                    abs(abs(gap) - abs(p)),
+                    f"Số tổng có thể đã bỏ sót mục «{label}» ({_shown(p)}): tổng các mục trừ mục này thì khớp.",
+                )
+            )
+        elif p != 0:
+            hints.append(
+                (
+                    abs(abs(gap) - abs(p)),
+                    f"Mục «{label}» ({_shown(p)}) có thể đã bị tính hai lần trong số tổng.",
+                )
+            )
     for label, p in parts:
-
-        def part_fixed(candidate: Decimal, p: Decimal = p) -> bool:
-            return close(s - p + candidate, t)
-
-        hint = explain_value(label, p, part_fixed)
-        if hint:
-            return hint
-
-    def total_fixed(candidate: Decimal) -> bool:
-        return close(s, candidate)
-
-    return explain_value(t_label, t, total_fixed)
+        hints += value_hints(label, p, lambda c, p=p: abs(s - p + c - t))
+    hints += value_hints(t_label, t, lambda c: abs(s - c))
+    return best(hints, slack)
