@@ -134,6 +134,9 @@ class _Loader:
         if stated_unit and stated_unit != indicator.unit:
             value = self.catalog.units.convert(value, str(stated_unit), indicator.unit)
             error = self.catalog.units.convert(error, str(stated_unit), indicator.unit)
+            # stored with six decimals: keep the value exact there and the error on the safe side
+            value = value.quantize(DERIVED_PLACES) if -value.as_tuple().exponent > 6 else value  # type: ignore[operator]
+            error = error.quantize(DERIVED_PLACES, rounding=ROUND_CEILING)
             symbol = self.catalog.units[str(stated_unit)].symbol
             note = f"Quy đổi từ {entry['value']} {symbol}." + (f" {note}" if note else "")
         prov = self._provenance(where, entry.get("line"), entry.get("text"), note=note)

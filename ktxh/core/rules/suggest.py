@@ -97,6 +97,14 @@ def explain_sum(
                 )
             )
     for label, p in parts:
-        hints += value_hints(label, p, lambda c, p=p: abs(s - p + c - t))
-    hints += value_hints(t_label, t, lambda c: abs(s - c))
+
+        def part_fixed(candidate: Decimal, p: Decimal = p) -> Decimal:
+            return abs(s - p + candidate - t)
+
+        hints += value_hints(label, p, part_fixed)
+
+    def total_fixed(candidate: Decimal) -> Decimal:
+        return abs(s - candidate)
+
+    hints += value_hints(t_label, t, total_fixed)
     return best(hints, slack)
