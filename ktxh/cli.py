@@ -206,7 +206,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}) để kiểm tra.")
     if args.format == "text":
         _progress(f"Kiểm tra số liệu {period.label} của {unit.name} và các đơn vị trực thuộc…")
-    findings = selectors.findings_for(org_unit=unit, period=period)
+    rules = None
+    if args.rules:
+        from ktxh.core.rules import load_rules, rule_from_entry, rule_problems
+
+        rules = load_rules()
+        for path in args.rules:
+            try:
+                import yaml
+
+                doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise UsageError(f"Không đọc được tệp quy tắc {path}: {exc}") from None
+            rules += [rule_from_entry(entry, Path(path).name) for entry in doc.get("rules") or []]
+        problems = rule_problems(rules, selectors.stored_catalog())
+        if problems:
+            raise UsageError("Tệp quy tắc có lỗi:\n- " + "\n- ".join(problems))
+    findings = selectors.findings_for(org_unit=unit, period=period, rules=rules)
     if args.format == "json":
         json.dump({"findings": [f.as_json() for f in findings]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -326,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
     p.add_argument("--format", choices=["text", "json"], default="text", help="text (mặc định) hoặc json")
+    p.add_argument(
+        "--rules",
+        action="append",
+        metavar="TỆP",
+        help="thêm một tệp quy tắc YAML của người dùng (docs/rules-format.md); dùng nhiều lần được",
+    )
     p.set_defaults(func=cmd_validate)
     return parser
 

@@ -117,8 +117,23 @@ class Catalog(Mapping[str, Indicator]):
                             f"{where}: đơn vị «{ind.unit}» không quy đổi được sang đơn vị "
                             f"«{parent.unit}» của chỉ tiêu cha {parent.code}."
                         )
+            if ind.formula:
+                out.extend(self._formula_problems(ind.code, ind.formula))
         out.extend(self._cycles())
         return out
+
+    def _formula_problems(self, code: str, formula: str) -> list[str]:
+        from .expr import ExpressionError, parse, refs  # expr depends on numbers only; no cycle at import
+
+        try:
+            node = parse(formula)
+        except ExpressionError as exc:
+            return [f"Chỉ tiêu {code}: công thức không đọc được: {exc}"]
+        return [
+            f"Chỉ tiêu {code}: công thức dùng chỉ tiêu «{ref.code}» không có trong danh mục."
+            for ref in refs(node)
+            if ref.code not in self._indicators
+        ]
 
     def _cycles(self) -> list[str]:
         out = []

@@ -68,6 +68,8 @@ def test_it_reports_each_broken_rule(tmp_path: Path) -> None:
             {**base, "code": "NN.F", "unit": "ha", "parent": "NN.G"},
             {**base, "code": "NN.G", "unit": "ha", "parent": "NN.F"},
             {**base, "code": "nn.lower", "unit": "ha"},
+            {**base, "code": "NN.H", "unit": "pct", "kind": "rate", "formula": "NN.A / NN.NOPE * 100"},
+            {**base, "code": "NN.I", "unit": "pct", "kind": "rate", "formula": "NN.A / "},
         ],
     )
     problems = "\n".join(load_catalog(data).problems())
@@ -78,6 +80,8 @@ def test_it_reports_each_broken_rule(tmp_path: Path) -> None:
     assert "CN.E: mã phải bắt đầu bằng tiền tố «NN.»" in problems
     assert "vòng lặp" in problems
     assert "nn.lower: mã phải có dạng" in problems
+    assert "NN.H: công thức dùng chỉ tiêu «NN.NOPE»" in problems
+    assert "NN.I: công thức không đọc được" in problems
 
 
 def test_it_names_the_file_and_entry_of_a_structural_error(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ktxh import core
-from ktxh.core.rules import Finding
+from ktxh.core.rules import Finding, Rule
 from ktxh.core.validate import UnitInfo, validate_values
 from ktxh.web.catalog.models import Indicator
 from ktxh.web.orgunits.models import OrgUnit
@@ -80,7 +80,7 @@ def stated_for(*, org_units: list[OrgUnit], period_codes: list[str]) -> list[cor
     return [r.to_core() for r in rows]
 
 
-def findings_for(*, org_unit: OrgUnit, period: core.Period) -> list[Finding]:
+def findings_for(*, org_unit: OrgUnit, period: core.Period, rules: list[Rule] | None = None) -> list[Finding]:
     """Run the rules on one unit and its child units for one period.
 
     Earlier years are read too (the previous year for changes, history for outliers),
@@ -104,4 +104,5 @@ def findings_for(*, org_unit: OrgUnit, period: core.Period) -> list[Finding]:
         stated=stated_for(org_units=units, period_codes=years),
         report_units={u.code for u in units},
         report_periods={period.code},
+        rules=rules,
     )
