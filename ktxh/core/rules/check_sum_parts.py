@@ -14,49 +14,90 @@ from .model import Finding, FindingValue, Missing, Rule, RuleContext
 from .suggest import explain_sum
 
 
-def _parts(rule: Rule, ctx: RuleContext, kind: str) -> tuple[Cells, list[tuple[int, int | None]], str]:
-    """Σ parts as Cells, and how to find each part again: (series, unit offset or None)."""
-    over = str(rule.params.get("over") or "")
-    total_s = ctx.cube.total_series(str(rule.params["total"]))
-    if over == "children":
-        base = series_cells(ctx, kind, total_s)
-        summed, _counts = ctx.cube.children_sum(base)
-        return summed, [(total_s if total_s is not None else -1, None)], "children"
-    if over.startswith("category:"):
-        ids = ctx.cube.options(str(rule.params["total"]), over.split(":", 1)[1])
-    else:
-        ids = [
-            s for s in (ctx.cube.total_series(str(c)) for c in rule.params.get("parts", [])) if s is not None
-        ]
-        if len(ids) < len(rule.params.get("parts", [])) and rule.missing is Missing.SKIP:
-            shape = (len(ctx.cube.units), len(ctx.cube.periods))
-            nan = np.full(shape, np.nan)
-            return Cells(nan, nan, nan), [], "list"
-    if not ids:
-        shape = (len(ctx.cube.units), len(ctx.cube.periods))
-        nan = np.full(shape, np.nan)
-        return Cells(nan, nan, nan), [], "list"
+def _nan(ctx: RuleContext) -> Cells:
+    nan = np.full((len(ctx.cube.units), len(ctx.cube.periods)), np.nan)
+    return Cells(nan, nan, nan)
+
+
+def _sum_series(ctx: RuleContext, kind: str, ids: list[int], skip_missing: bool) -> Cells:
+    """Σ of several series, units × periods; NaN where all are missing (or any, with skip)."""
     stack = [arr[ids] for arr in ctx.cube.kind(kind)]
     missing = np.isnan(stack[0])
     sums = [np.nansum(a, axis=0) for a in stack]
-    none = missing.all(axis=0)
-    if rule.missing is Missing.SKIP and not over:
-        bad = missing.any(axis=0)
-    else:
-        bad = none
-    return Cells(*(np.where(bad, np.nan, a) for a in sums)), [(s, 0) for s in ids], "list"
+    bad = missing.any(axis=0) if skip_missing else missing.all(axis=0)
+    return Cells(*(np.where(bad, np.nan, a) for a in sums))
+
+
+def _parts(rule: Rule, ctx: RuleContext, kind: str) -> tuple[Cells, list[tuple[int, int | None]]]:
+    """Σ parts as Cells, and the series they came from.
+
+    ``parts`` with ``over: category:X``: each part is the sum of its own options of X
+    (for parts reported only by breakdown, e.g. gifts by source).
+    """
+    over = str(rule.params.get("over") or "")
+    skip = rule.missing is Missing.SKIP
+    listed = [str(c) for c in rule.params.get("parts", []) or []]
+    category = over.split(":", 1)[1] if over.startswith("category:") else None
+    if category and listed:
+        per_part = []
+        ids_all: list[int] = []
+        for code in listed:
+            ids = ctx.cube.options(code, category)
+            if not ids:
+                if skip:
+                    return _nan(ctx), []
+                continue
+            per_part.append(_sum_series(ctx, kind, ids, skip_missing=False))
+            ids_all += ids
+        if not per_part:
+            return _nan(ctx), []
+        total = per_part[0]
+        for part in per_part[1:]:
+            total = total + part
+        return total, [(s, 0) for s in ids_all]
+    if category:
+        ids = ctx.cube.options(str(rule.params["total"]), category)
+        return (
+            (_sum_series(ctx, kind, ids, skip_missing=False), [(s, 0) for s in ids])
+            if ids
+            else (_nan(ctx), [])
+        )
+    ids = [s for s in (ctx.cube.total_series(c) for c in listed) if s is not None]
+    if not ids or (len(ids) < len(listed) and skip):
+        return _nan(ctx), []
+    return _sum_series(ctx, kind, ids, skip_missing=skip), [(s, 0) for s in ids]
 
 
 def run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     mode = str(rule.params.get("mode") or "equal")
     total_code = str(rule.params["total"])
+    levels = level_mask(rule, ctx)
+    if rule.params.get("over") == "children":
+        # the indicator itself and each of its breakdown options, against the child units
+        targets = [i for i, key in enumerate(ctx.cube.series) if key.indicator == total_code]
+        for kind in rule.kinds:
+            for s in targets:
+                total = series_cells(ctx, kind, s)
+                parts, counts = ctx.cube.children_sum(total)
+                if rule.missing is Missing.SKIP:
+                    n_children = np.bincount(
+                        ctx.cube.parent[ctx.cube.parent >= 0], minlength=len(ctx.cube.units)
+                    )
+                    parts = Cells(*(np.where(counts == n_children[:, None], a, np.nan) for a in parts))
+                bad = (
+                    exceeds(parts, total, rule.tol_abs, rule.tol_rel)
+                    if mode == "at_most"
+                    else differ(parts, total, rule.tol_abs, rule.tol_rel)
+                )
+                for u, p in cells_where(bad & levels, ctx):
+                    yield finding_for(rule, ctx, kind, s, u, p, parts, [(s, None)], "children", mode)
+        return
     total_s = ctx.cube.total_series(total_code)
     if total_s is None:
         return
-    levels = level_mask(rule, ctx)
     for kind in rule.kinds:
         total = series_cells(ctx, kind, total_s)
-        parts, members, how = _parts(rule, ctx, kind)
+        parts, members = _parts(rule, ctx, kind)
         if not members:
             continue
         if mode == "at_most":
@@ -64,7 +105,7 @@ def run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         else:
             bad = differ(parts, total, rule.tol_abs, rule.tol_rel)
         for u, p in cells_where(bad & levels, ctx):
-            yield finding_for(rule, ctx, kind, total_s, u, p, parts, members, how, mode)
+            yield finding_for(rule, ctx, kind, total_s, u, p, parts, members, "list", mode)
 
 
 def finding_for(
