@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from . import compute
 from .catalog import Catalog
 from .numbers import plain
@@ -46,6 +48,16 @@ class IndicatorRow:
         ):
             return None
         return compute.pp_change(_v(self.value), _v(self.previous))
+
+    @property
+    def status(self) -> str:
+        """ "vượt", "đạt" or "không đạt" kế hoạch, by the indicator's good direction ("" if unknown)."""
+        from .derive import STATUS_LABELS, status
+
+        pct = self.pct_plan
+        if pct is None:
+            return ""
+        return STATUS_LABELS[status(np.array([float(pct)]), self.indicator.direction)[0]]
 
     def sources(self) -> list[dict[str, Any]]:
         out = []
@@ -85,6 +97,7 @@ class IndicatorRow:
             "plan": num(_v(self.plan), d),
             "plan_kind": str(self.plan.kind) if self.plan else None,
             "pct_plan": num(self.pct_plan, PCT_DECIMALS),
+            "status": self.status or None,
             "previous": num(_v(self.previous), d),
             "pct_change": num(self.pct_change, PCT_DECIMALS),
             "pp_change": num(self.pp_change, max(d, 2)),

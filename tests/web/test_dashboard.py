@@ -35,3 +35,10 @@ def test_the_admin_speaks_vietnamese(admin_client: Client) -> None:
     html = admin_client.get("/admin/catalog/indicator/").content.decode()
     assert "chỉ tiêu" in html.lower()
     assert admin_client.get("/admin/datavalues/datavalue/?derived__exact=1").status_code == 200
+
+
+def test_each_row_says_whether_the_plan_was_met(client: Client) -> None:
+    html = client.get("/").content.decode()
+    # 14.739 ha at 103,4% of plan → vượt; rice 12.135 ha at 99,1% → không đạt (seed lines 56, 74)
+    assert 'class="status st-up">vượt</td>' in html
+    assert 'class="status st-down">không đạt</td>' in html

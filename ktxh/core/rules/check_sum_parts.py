@@ -151,7 +151,10 @@ def finding_for(
             f"khác số tổng {total_v.shown} (chênh {vi(abs(gap), unit)})."
         )
     slack = Decimal(repr(_rounding(ctx, kind, total_s, u, p, parts)))
-    labels = [(v.org_name if how == "children" else (v.option or v.name), v.value) for v in part_values]
+    labels = [
+        (v.org_name if how == "children" else (f"{v.name}: {v.option}" if v.option else v.name), v.value)
+        for v in part_values
+    ]
     suggestion = explain_sum((total_v.name, total_v.value), labels, slack) if mode == "equal" else None
     return Finding(
         code=rule.code,
