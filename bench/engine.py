@@ -611,10 +611,11 @@ def main(argv: list[str] | None = None) -> int:
     ktxh_rss = memory.end("ktxh")
     # tracemalloc sees numpy's buffers (numpy reports them to it) as well as every Python
     # object, but slows Python code down: so it runs once more, untimed, on the ktxh step
-    # alone, and only when that fits in the time budget (a traced run takes a few times longer).
+    # alone, and only when that fits in the time budget.
     traced_peak: int | None = None
     trace_note = "not asked for" if args.no_tracemalloc else ""
-    if not args.no_tracemalloc and time.perf_counter() - started + 4 * ktxh_seconds > 0.75 * args.budget:
+    # tracing Python-heavy code is up to ~8x slower: run it only if that leaves room for DuckDB
+    if not args.no_tracemalloc and time.perf_counter() - started + 8 * ktxh_seconds > 0.6 * args.budget:
         trace_note = "skipped: the ktxh step is too slow to trace within the time budget"
         log(f"ktxh: tracemalloc run {trace_note}")
     elif not args.no_tracemalloc:
