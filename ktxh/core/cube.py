@@ -65,25 +65,43 @@ class Cells(NamedTuple):
 
     def __mul__(self, other: object) -> Cells:
         o = _cells(other)
-        corners = np.stack([self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi])
+        value = self.value * o.value
         with np.errstate(invalid="ignore"):
-            # fmin/fmax skip a NaN corner (0 × ∞) without the all-NaN warnings of nanmin
-            return Cells(
-                self.value * o.value, np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0)
-            )
+            # both factors non-negative (the usual case): the bounds multiply directly
+            lo, hi = self.lo * o.lo, self.hi * o.hi
+            odd = ~((self.lo >= 0) & (o.lo >= 0)) & ~np.isnan(value)
+            if odd.any():
+                a, b = _at(self, odd), _at(o, odd)
+                c1, c2, c3, c4 = a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi
+                # fmin/fmax skip a NaN corner (0 × ∞)
+                lo = _put(lo, odd, np.fmin(np.fmin(c1, c2), np.fmin(c3, c4)))
+                hi = _put(hi, odd, np.fmax(np.fmax(c1, c2), np.fmax(c3, c4)))
+        return Cells(value, lo, hi)
 
     def __truediv__(self, other: object) -> Cells:
         o = _cells(other)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = self.value / o.value
-            corners = np.stack([self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi])
-            lo, hi = np.fmin.reduce(corners, axis=0), np.fmax.reduce(corners, axis=0)
-        # a divisor interval that contains 0 makes the quotient unbounded
-        straddles = (o.lo <= 0) & (o.hi >= 0)
-        lo = np.where(straddles, -np.inf, lo)
-        hi = np.where(straddles, np.inf, hi)
-        value = np.where(o.value == 0, np.nan, value)
-        return Cells(value, np.where(np.isnan(value), np.nan, lo), np.where(np.isnan(value), np.nan, hi))
+            # a positive divisor (the usual case): two divisions give the bounds
+            lo = np.where(self.lo >= 0, self.lo / o.hi, self.lo / o.lo)
+            hi = np.where(self.hi >= 0, self.hi / o.lo, self.hi / o.hi)
+            odd = ~(o.lo > 0) & ~np.isnan(value)
+            if odd.any():
+                a, b = _at(self, odd), _at(o, odd)
+                c1, c2, c3, c4 = a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi
+                lo = _put(lo, odd, np.fmin(np.fmin(c1, c2), np.fmin(c3, c4)))
+                hi = _put(hi, odd, np.fmax(np.fmax(c1, c2), np.fmax(c3, c4)))
+                # a divisor interval that contains 0 makes the quotient unbounded
+                straddles = (o.lo <= 0) & (o.hi >= 0) & odd
+                lo = np.where(straddles, -np.inf, lo)
+                hi = np.where(straddles, np.inf, hi)
+        zero = o.value == 0
+        if zero.any():
+            value = np.where(zero, np.nan, value)
+        missing = np.isnan(value)
+        if missing.any():
+            lo, hi = np.where(missing, np.nan, lo), np.where(missing, np.nan, hi)
+        return Cells(value, lo, hi)
 
     def scale(self, factor: float) -> Cells:
         if factor >= 0:
@@ -92,6 +110,16 @@ class Cells(NamedTuple):
 
     def missing(self) -> npt.NDArray[np.bool_]:
         return np.isnan(self.value)
+
+
+def _at(c: Cells, mask: npt.NDArray[np.bool_]) -> Cells:
+    return Cells(*(np.broadcast_to(a, mask.shape)[mask] for a in c))
+
+
+def _put(arr: Array, mask: npt.NDArray[np.bool_], values: Array) -> Array:
+    out = np.array(np.broadcast_to(arr, mask.shape), dtype=np.float64)
+    out[mask] = values
+    return out
 
 
 def _cells(other: object) -> Cells:
@@ -286,6 +314,11 @@ def cube_from_columns(
     shape = (len(series), len(units), len(period_list))
     data: dict[str, Cells] = {}
     for kind in KINDS:
+        if kind.value not in columns:
+            # a kind with no data costs no memory: a read-only all-NaN view
+            empty = np.broadcast_to(np.float64(np.nan), shape)
+            data[kind.value] = Cells(empty, empty, empty)
+            continue
         value = np.full(shape, np.nan)
         if kind.value in columns:
             s_idx, u_idx, p_idx, vals = columns[kind.value]
