@@ -198,25 +198,41 @@ class ValueCube:
             self._groups = (order, starts.astype(np.int64), parents_sorted[starts] if order.size else order)
         return self._groups
 
-    def children_sum(self, cells: Cells) -> tuple[Cells, IntArray]:
-        """Sum over child units into their parents (the units axis is second to last).
+    def parent_sums(self, cells: Cells) -> tuple[IntArray, Cells, IntArray]:
+        """Σ over child units for the units that have children only: (parent indices,
+        Cells shaped (…, parents, periods), how many children had a value).
 
-        Also returns how many children had a value; a parent with none gets NaN.
-        Runs as one segmented reduction per array, not cell by cell.
+        One segmented reduction per array; children stored together in parent order are
+        read as a view, not gathered.
         """
         order, starts, parents = self._child_groups()
-        shape = cells.value.shape
-        counts = np.zeros(shape, dtype=np.int64)
-        out = [np.zeros(shape, dtype=np.float64) for _ in range(3)]
-        if order.size:
-            present = ~np.isnan(cells.value[..., order, :])
-            counts[..., parents, :] = np.add.reduceat(present.astype(np.int64), starts, axis=-2)
-            for acc, arr in zip(out, cells, strict=True):
-                acc[..., parents, :] = np.add.reduceat(
-                    np.nan_to_num(arr[..., order, :], nan=0.0), starts, axis=-2
-                )
+        if not order.size:
+            empty = np.zeros(cells.value.shape[:-2] + (0,) + cells.value.shape[-1:])
+            return parents, Cells(empty, empty, empty), empty.astype(np.int64)
+        run = slice(int(order[0]), int(order[0]) + order.size)
+        contiguous = bool(np.array_equal(order, np.arange(run.start, run.stop)))
+
+        def kids(arr: Array) -> Array:
+            return arr[..., run, :] if contiguous else arr[..., order, :]
+
+        present = ~np.isnan(kids(cells.value))
+        counts = np.add.reduceat(present.astype(np.int64), starts, axis=-2)
+        sums = [np.add.reduceat(np.where(present, kids(arr), 0.0), starts, axis=-2) for arr in cells]
         none = counts == 0
-        return Cells(*(np.where(none, np.nan, a) for a in out)), counts
+        return parents, Cells(*(np.where(none, np.nan, a) for a in sums)), counts
+
+    def children_sum(self, cells: Cells) -> tuple[Cells, IntArray]:
+        """Sum over child units into their parents, shaped like ``cells`` (NaN for units
+        without children), and how many children had a value."""
+        parents, sums, counts = self.parent_sums(cells)
+        shape = cells.value.shape
+        full_counts = np.zeros(shape, dtype=np.int64)
+        out = [np.full(shape, np.nan) for _ in range(3)]
+        if parents.size:
+            full_counts[..., parents, :] = counts
+            for acc, arr in zip(out, sums, strict=True):
+                acc[..., parents, :] = arr
+        return Cells(*out), full_counts
 
     def shift_years(self, cells: Cells, years: int = -1) -> Cells:
         """The same cells one year earlier, aligned on this period axis (NaN where absent)."""

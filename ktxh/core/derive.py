@@ -64,12 +64,30 @@ def pct_of_plan(cube: ValueCube, catalog: Catalog, kind: str = ACTUAL) -> Cells:
 
 
 def pct_change(cube: ValueCube, kind: str = ACTUAL) -> Cells:
-    """(this year − last year) ÷ |last year| × 100, for every period with last year in the cube."""
+    """(this year − last year) ÷ |last year| × 100, for every period with last year in the cube.
+
+    Only the periods that have a previous year are computed, reading both years as views.
+    """
     now = cube.kind(kind)
-    before = cube.shift_years(now)
+    cur = np.nonzero(cube.prev_year >= 0)[0]
+    prev = cube.prev_year[cur]
+    out = [np.full(now.value.shape, np.nan) for _ in range(3)]
+    if not cur.size:
+        return Cells(*out)
+
+    def take(arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
+            return arr[..., idx[0] : idx[0] + idx.size]  # a view, no copy
+        return arr[..., idx]
+
+    a = Cells(*(take(x, cur) for x in now))
+    b = Cells(*(take(x, prev) for x in now))
+    lo_abs = np.where(b.lo > 0, b.lo, np.where(b.hi < 0, -b.hi, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (now - before) / Cells(*(np.abs(a) for a in (before.value, before.lo, before.hi)))
-    return ratio.scale(100.0)
+        ratio = (a - b) / Cells(np.abs(b.value), lo_abs, np.fmax(np.abs(b.lo), np.abs(b.hi)))
+    for dst, src in zip(out, ratio.scale(100.0), strict=True):
+        dst[..., cur] = src
+    return Cells(*out)
 
 
 def pp_change(cube: ValueCube, catalog: Catalog, kind: str = ACTUAL) -> Cells:

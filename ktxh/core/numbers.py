@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import NumberFormatError as BabelNumberFormatError
-from babel.numbers import format_decimal, parse_decimal
+from babel.numbers import NumberPattern, parse_decimal, parse_pattern
 
 from .errors import NumberFormatError
 
@@ -54,8 +56,13 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def _pattern(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+@lru_cache(maxsize=16)
+def _pattern(decimals: int) -> NumberPattern:
+    # parsed once per number of decimals: Babel parses the pattern on every call otherwise
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+
+
+_LOCALE = Locale.parse(LOCALE)
 
 
 def format_vi(value: Decimal | int, decimals: int | None = None) -> str:
@@ -71,7 +78,7 @@ def format_vi(value: Decimal | int, decimals: int | None = None) -> str:
     dec = quantize(dec, decimals)
     if dec == 0:
         dec = abs(dec)  # never print "-0"
-    return format_decimal(dec, format=_pattern(decimals), locale=LOCALE, decimal_quantization=False)
+    return str(_pattern(decimals).apply(dec, _LOCALE, decimal_quantization=False))
 
 
 def format_pct(value: Decimal, decimals: int = 1) -> str:

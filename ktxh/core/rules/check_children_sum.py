@@ -27,24 +27,26 @@ def run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if not additive.any():
         return
     n_children = np.bincount(cube.parent[cube.parent >= 0], minlength=len(cube.units))
-    has_children = (n_children > 0)[None, :, None]
     for kind in rule.kinds:
         cells = cube.kind(kind)
-        sums, counts = cube.children_sum(cells)
+        # only the units that have children are compared: a province, not its hundred communes
+        parents, sums, counts = cube.parent_sums(cells)
+        if not parents.size:
+            return
+        totals = Cells(*(a[:, parents, :] for a in cells))
         if rule.missing is Missing.SKIP:
-            complete = counts == n_children[None, :, None]
+            complete = counts == n_children[parents][None, :, None]
         else:
             complete = counts > 0
-        bad = (
-            differ(sums, cells, rule.tol_abs, rule.tol_rel)
-            & complete
-            & has_children
-            & additive[:, None, None]
-        )
-        for s, u, p in zip(*np.nonzero(bad), strict=True):
-            if not ctx.reported(int(u), int(p)):
+        bad = differ(sums, totals, rule.tol_abs, rule.tol_rel) & complete & additive[:, None, None]
+        for s, i, p in zip(*np.nonzero(bad), strict=True):
+            u = int(parents[i])
+            if not ctx.reported(u, int(p)):
                 continue
-            parts = Cells(sums.value[s], sums.lo[s], sums.hi[s])
+            shape = (len(cube.units), len(cube.periods))
+            row = [np.full(shape, np.nan) for _ in range(3)]
+            for r, a in zip(row, sums, strict=True):
+                r[u, p] = a[s, i, p]
             yield finding_for(
-                rule, ctx, kind, int(s), int(u), int(p), parts, [(int(s), None)], "children", "equal"
+                rule, ctx, kind, int(s), u, int(p), Cells(*row), [(int(s), None)], "children", "equal"
             )

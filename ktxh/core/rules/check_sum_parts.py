@@ -125,10 +125,7 @@ def finding_for(
     assert total_v is not None
     values: list[FindingValue] = [total_v]
     if how == "children":
-        for c in np.nonzero(cube.parent == u)[0]:
-            fv = ctx.value_at(kind, total_s, int(c), p, "part")
-            if fv is not None:
-                values.append(fv)
+        values += ctx.values_at(kind, total_s, np.nonzero(cube.parent == u)[0].tolist(), p, "part")
     else:
         for s, _ in members:
             fv = ctx.value_at(kind, s, u, p, "part")

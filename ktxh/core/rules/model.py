@@ -155,6 +155,47 @@ class RuleContext:
         code = self.cube.units[u]
         return f"{self.unit_names.get(code, code)}, {Period.parse(self.cube.periods[p]).label}"
 
+    def _series_info(self, s: int) -> tuple[str, int, str]:
+        """(name, decimals, unit symbol) of a series, looked up once."""
+        cache: dict[int, tuple[str, int, str]] = self.__dict__.setdefault("_info", {})
+        if s not in cache:
+            key = self.cube.series[s]
+            ind = self.catalog.get(key.indicator)
+            cache[s] = (
+                ind.name if ind else key.indicator,
+                ind.decimals if ind else 2,
+                self.unit_symbol(key.indicator),
+            )
+        return cache[s]
+
+    def values_at(self, kind: str, s: int, units: list[int], p: int, role: str = "") -> list[FindingValue]:
+        """FindingValues of one series in many units (a province's communes), in one pass."""
+        vals = self.cube.kind(kind).value[s, units, p].tolist()
+        if self.cube.sources:
+            return [fv for u in units if (fv := self.value_at(kind, s, u, p, role)) is not None]
+        key = self.cube.series[s]
+        name, decimals, symbol = self._series_info(s)
+        period = self.cube.periods[p]
+        codes = self.cube.units
+        return [
+            FindingValue(
+                indicator=key.indicator,
+                name=name,
+                unit=symbol,
+                org_unit=codes[u],
+                org_name=self.unit_names.get(codes[u], codes[u]),
+                period=period,
+                kind=kind,
+                value=Decimal(repr(x)),
+                decimals=decimals,
+                category=key.category,
+                option=key.option,
+                role=role,
+            )
+            for u, x in zip(units, vals, strict=True)
+            if x == x  # not NaN
+        ]
+
     def value_at(self, kind: str, s: int, u: int, p: int, role: str = "") -> FindingValue | None:
         """The FindingValue of one cube cell, from its stored Value when there is one."""
         cells = self.cube.kind(kind)
@@ -162,15 +203,14 @@ class RuleContext:
         if x != x:  # NaN
             return None
         key = self.cube.series[s]
-        stored = self.cube.source(kind, s, u, p)
-        ind = self.catalog.get(key.indicator)
-        decimals = ind.decimals if ind else 2
+        stored = self.cube.source(kind, s, u, p) if self.cube.sources else None
+        name, decimals, symbol = self._series_info(s)
         if stored is not None:
             return from_value(self, stored, role, decimals)
         return FindingValue(
             indicator=key.indicator,
-            name=ind.name if ind else key.indicator,
-            unit=self.unit_symbol(key.indicator),
+            name=name,
+            unit=symbol,
             org_unit=self.cube.units[u],
             org_name=self.unit_names.get(self.cube.units[u], self.cube.units[u]),
             period=self.cube.periods[p],

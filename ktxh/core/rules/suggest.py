@@ -8,6 +8,8 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+import numpy as np
+
 from ..numbers import format_vi
 
 # how far a corrected relation still is from holding, for a candidate value (0 = exactly)
@@ -94,35 +96,88 @@ def _shift_can_reach(x: float, target: float, slack: float) -> bool:
     return any(abs(x * 10.0**k - target) <= slack * 1.01 + 1e-12 for k in (-3, -2, -1, 1, 2, 3))
 
 
+def _swap_to(x: Decimal, target: Decimal, slack: Decimal) -> Decimal | None:
+    """The adjacent-digit swap of x that lands within ``slack`` of ``target``, by digit arithmetic.
+
+    Swapping digits a (at 10^(i+1)) and b (at 10^i) changes x by (b − a) × 9 × 10^i.
+    """
+    exp = x.as_tuple().exponent
+    places = max(0, -exp) if isinstance(exp, int) else 0
+    n = int(abs(x).scaleb(places))
+    sign = -1 if x < 0 else 1
+    i = 0
+    while 10 ** (i + 1) <= n:
+        low, high = (n // 10**i) % 10, (n // 10 ** (i + 1)) % 10
+        if low != high and not (high == 0 and 10 ** (i + 2) > n):  # no leading zero
+            moved = Decimal(sign * (n + (low - high) * 9 * 10**i)).scaleb(-places)
+            if abs(moved - target) <= slack:
+                return moved
+        i += 1
+    return None
+
+
+def _candidates(
+    xs: Sequence[Decimal], targets: Sequence[Decimal], slack: Decimal
+) -> list[tuple[int, str, Decimal]]:
+    """(index, kind, corrected value) for every x that a shifted point or one adjacent-digit
+    swap brings within ``slack`` of its target. Screened with numpy over all values at once;
+    only the survivors are confirmed in exact decimals."""
+    x = np.array(xs, dtype=np.float64)
+    t = np.array(targets, dtype=np.float64)
+    tol = float(slack) * 1.01 + 1e-9
+    out: list[tuple[int, str, Decimal]] = []
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in (-3, -2, -1, 1, 2, 3):
+            for i in np.nonzero((np.abs(x * 10.0**k - t) <= tol) & (x != 0))[0].tolist():
+                out.append((i, "shift", (xs[i] * Decimal(10) ** k).normalize()))
+        # a swap of digits a (10^(j+1)) and b (10^j) moves x by (b − a) × 9 × 10^j
+        exponents = [v.as_tuple().exponent for v in xs]
+        places = max((max(0, -e) for e in exponents if isinstance(e, int)), default=0)
+        n = np.rint(np.abs(x) * 10.0**places)
+        delta = (t - x) * np.sign(np.where(x == 0, 1.0, x)) * 10.0**places
+        ok = np.isfinite(n) & (n < 2**52)
+        for j in range(0, 16):
+            unit = 10.0**j
+            if not (ok & (n >= unit * 10)).any():
+                break
+            low = np.floor(n / unit) % 10
+            high = np.floor(n / (unit * 10)) % 10
+            moved = (low - high) * 9 * unit
+            leading_zero = (low == 0) & (n < unit * 100)
+            hit = ok & (n >= unit * 10) & (low != high) & ~leading_zero
+            hit &= np.abs(moved - delta) <= tol * 10.0**places
+            for i in np.nonzero(hit)[0].tolist():
+                swapped = _swap_to(xs[i], targets[i], slack)
+                if swapped is not None:
+                    out.append((i, "swap", swapped))
+    return out
+
+
 def explain_sum(
     total: tuple[str, Decimal], parts: Sequence[tuple[str, Decimal]], slack: Decimal
 ) -> str | None:
     """Why Σ parts ≠ total, if one simple slip explains it within ``slack`` (the rounding).
 
-    Candidates are scored with cheap float tests first; exact Decimal arithmetic and wording
-    are spent only on those that can fit (a province has a hundred communes).
+    For each value the one correction that would balance the sum is known (the gap); a
+    misplaced point or a digit swap is screened against it for all values at once, and only
+    the winner is worded (a province has a hundred communes).
     """
     t_label, t = total
     s = sum((p for _l, p in parts), Decimal(0))
     gap = s - t
     hints: list[Hint] = []
-    for label, p in parts:
-        if p != 0:
-            kind = "left_out" if (gap > 0) == (p > 0) else "twice"
-            hints.append((abs(abs(gap) - abs(p)), kind, label, p, p))
-    fgap, fslack = float(gap), float(slack)
-    for label, p in parts:
-        fp = float(p)
-        if not (_shift_can_reach(fp, fp - fgap, fslack) or _swap_can_move(abs(fgap), fslack)):
-            continue
-
-        def part_fixed(candidate: Decimal, p: Decimal = p) -> Decimal:
-            return abs(s - p + candidate - t)
-
-        hints += value_hints(label, p, part_fixed, slack)
-
-    def total_fixed(candidate: Decimal) -> Decimal:
-        return abs(s - candidate)
-
-    hints += value_hints(t_label, t, total_fixed, slack)
+    values = np.array([p for _l, p in parts], dtype=np.float64)
+    # an item left out of the total (or counted twice): screened in floats, confirmed exactly
+    near = np.nonzero(
+        (np.abs(np.abs(values) - abs(float(gap))) <= float(slack) * 1.01 + 1e-9) & (values != 0)
+    )[0]
+    for i in near.tolist():
+        label, p = parts[i]
+        kind = "left_out" if (gap > 0) == (p > 0) else "twice"
+        hints.append((abs(abs(gap) - abs(p)), kind, label, p, p))
+    labels = [lbl for lbl, _p in parts] + [t_label]
+    xs = [p for _l, p in parts] + [t]
+    targets = [p - gap for _l, p in parts] + [s]
+    for i, kind, c in _candidates(xs, targets, slack):
+        hints.append((abs(c - targets[i]), kind, labels[i], xs[i], c))
     return best(hints, slack)
