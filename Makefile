@@ -21,8 +21,8 @@ demo: $(STAMP)
 	$(BIN)/ktxh demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check ktxh tests scripts
-	$(BIN)/ruff format --check ktxh tests scripts
+	$(BIN)/ruff check ktxh tests scripts bench
+	$(BIN)/ruff format --check ktxh tests scripts bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
