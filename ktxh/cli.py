@@ -12,10 +12,11 @@ import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ktxh import __version__, core
+from ktxh import __version__, cli_reorg, core
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -165,6 +166,8 @@ def cmd_values(args: argparse.Namespace) -> int:
     except core.PeriodError as exc:
         raise UsageError(str(exc)) from None
     _setup_django()
+    if args.as_of:
+        return _values_as_of(args, period)
     from ktxh.web.datavalues import selectors
 
     day = min(period.end, date.today()) if period.start <= date.today() else period.start
@@ -184,6 +187,38 @@ def cmd_values(args: argparse.Namespace) -> int:
     else:
         print(f"{unit.name} (mã {unit.code}) - {period.label}: {len(rows)} chỉ tiêu\n")
         print(_table(rows, period))
+    return EXIT_OK
+
+
+def _values_as_of(args: argparse.Namespace, period: core.Period) -> int:
+    from ktxh.web.datavalues.reexpress import values_as_of
+
+    try:
+        target, rows = values_as_of(code=args.unit, year=period.start.year, as_of=args.as_of)
+    except core.OrgUnitError as exc:
+        raise UsageError(str(exc)) from None
+    if not rows:
+        raise UsageError(
+            f"Không có số liệu {period.label} của các đơn vị tiền thân của {target.name} (mã {target.code})."
+        )
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(f"{target.name} (mã {target.code}, theo đơn vị ngày {args.as_of:%d/%m/%Y}) - {period.label}")
+    print(
+        "Số liệu được quy đổi từ các đơn vị cũ: cộng các phần sáp nhập, chia phần tách theo khóa phân bổ.\n"
+    )
+    for r in rows:
+        value = core.format_vi(Decimal(r["value"])) if r["value"] is not None else "không tính được"
+        flag = "" if r["complete"] else "  (chưa đủ: thiếu " + ", ".join(r["missing"]) + ")"
+        print(f"{r['code']}  {r['name']}: {value} {r['unit']}{flag}")
+        for part in r["parts"]:
+            key = part["allocation"][0]["key_label"] if part["allocation"] else "sáp nhập toàn bộ"
+            shown = core.format_vi(Decimal(part["value"])) if part["value"] is not None else "-"
+            print(
+                f"    + {part['name']} ({part['old_hierarchy']}): {shown} × {core.format_pct(Decimal(part['share']) * 100, 0)} [{key}]"
+            )
     return EXIT_OK
 
 
@@ -328,6 +363,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
     p.add_argument("--format", choices=["table", "json"], default="table", help="table (mặc định) hoặc json")
+    p.add_argument(
+        "--as-of",
+        type=cli_reorg.parse_day,
+        metavar="NGÀY",
+        help="biểu diễn số liệu theo đơn vị hành chính có hiệu lực ngày này (ví dụ 2025-07-01); "
+        "--unit được tra theo ngày này",
+    )
     p.set_defaults(func=cmd_values)
 
     p = add(
@@ -349,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="thêm một tệp quy tắc YAML của người dùng (docs/rules-format.md); dùng nhiều lần được",
     )
     p.set_defaults(func=cmd_validate)
+    cli_reorg.add_commands(add, _setup_django)
     return parser
 
 
@@ -360,12 +403,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except (UsageError, cli_reorg.ReorgUsageError) as exc:
         _err(str(exc))
         return EXIT_INPUT
     except core.KtxhError as exc:
         _err(str(exc))
         return EXIT_INPUT
+    except BrokenPipeError:  # "ktxh units … | head": the reader left; nothing is wrong
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as exc:
         from django.db import DatabaseError
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OrgUnit
+from .models import OrgUnit, SplitAllocation
 
 
 @admin.register(OrgUnit)
@@ -10,3 +10,18 @@ class OrgUnitAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["parent"]
+
+
+@admin.register(SplitAllocation)
+class SplitAllocationAdmin(admin.ModelAdmin):
+    list_display = [
+        "source_code",
+        "source_valid_from",
+        "target_code",
+        "key",
+        "basis",
+        "share",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_filter = ["key"]

@@ -78,3 +78,39 @@ class OrgUnit(models.Model):
             valid_to=self.valid_to,
             short_name=self.short_name,
         )
+
+
+class SplitAllocation(models.Model):
+    """A user's allocation key for one part of a split unit: what share of the old unit
+    went to the new one, on what basis (population, area or a fixed share), and who said so.
+
+    Units are referred to by code and validity start, since codes are reused over time.
+    """
+
+    source_code = models.CharField(_("mã đơn vị bị chia"), max_length=10)
+    source_valid_from = models.DateField(_("hiệu lực từ (đơn vị bị chia)"))
+    target_code = models.CharField(_("mã đơn vị nhận"), max_length=10)
+    target_valid_from = models.DateField(_("hiệu lực từ (đơn vị nhận)"))
+    key = models.CharField(
+        _("khóa phân bổ"),
+        max_length=12,
+        choices=[("population", _("Dân số")), ("area", _("Diện tích")), ("share", _("Tỷ lệ cố định"))],
+    )
+    basis = models.DecimalField(_("số làm căn cứ"), max_digits=20, decimal_places=4, null=True, blank=True)
+    share = models.DecimalField(_("tỷ lệ"), max_digits=12, decimal_places=10)
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.CharField(_("người ghi"), max_length=150, blank=True)
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("khóa phân bổ khi chia tách")
+        verbose_name_plural = _("khóa phân bổ khi chia tách")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_code", "source_valid_from", "target_code", "target_valid_from"],
+                name="splitallocation_part_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_code} → {self.target_code}: {self.share}"
