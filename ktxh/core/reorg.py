@@ -21,8 +21,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from .errors import OrgUnitError
 from .orgunits import (

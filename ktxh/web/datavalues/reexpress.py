@@ -8,8 +8,8 @@ from typing import Any
 
 from ktxh import core
 from ktxh.core import compute, reorg
-from ktxh.core.orgunits import LEGACY_START
 from ktxh.core.numbers import plain
+from ktxh.core.orgunits import LEGACY_START
 from ktxh.web.orgunits.models import OrgUnit
 from ktxh.web.orgunits.selectors import recorded_allocations
 
