@@ -245,7 +245,32 @@ def reform_2025(province_codes: tuple[str, ...] | None = None) -> History:
     for unit in units:
         if unit.level == "district":
             events.append(ChangeEvent(ChangeKind.DISSOLVE, REFORM_DATE, (UnitRef.of(unit),), ()))
+    # provinces: the old ones merged into each new one (Hải Dương + Hải Phòng → Hải Phòng)
+    old_province_code = {key.split("_")[0]: p for key, p in old_province_of.items()}
+    new_province_code = {pk: code for pk, code in conn_provinces(wanted_new)}
+    for new_pk, old_pks in sorted(provinces_from.items()):
+        if new_pk not in new_province_code:
+            continue
+        sources = tuple(
+            UnitRef(old_province_code[pk], _legacy_start(registry, old_province_code[pk]))
+            for pk in old_pks
+            if pk in old_province_code
+        )
+        target = UnitRef(new_province_code[new_pk], REFORM_DATE)
+        if sources:
+            events.append(ChangeEvent(ChangeKind.MERGE, REFORM_DATE, sources, (target,)))
     return History(registry, events)
+
+
+def conn_provinces(codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(province key, province code) of the new provinces."""
+    with sqlite3.connect(f"file:{dataset_path()}?mode=ro", uri=True) as conn:
+        marks = ",".join("?" for _ in codes)
+        rows = conn.execute(
+            f"SELECT DISTINCT provinceKey, provinceCode FROM admin_units WHERE provinceCode IN ({marks})",
+            list(codes),
+        ).fetchall()
+    return [(str(k), str(c)) for k, c in rows]
 
 
 def _legacy_start(registry: OrgUnitRegistry, code: str) -> date:

@@ -188,3 +188,12 @@ def test_recorded_keys_replace_the_default() -> None:
     keyed = reorg.with_allocations(h, keys)
     part = next(p for p in keyed.parts(xa_tm, reorg.LEGACY_END) if p.unit.code == "11239")
     assert part.share == Decimal("0.9") and part.keys[0].basis == Decimal(9000)
+
+
+def test_provinces_merge_too() -> None:
+    h = reorg.reform_2025(("31",))
+    new_hp = h.registry.resolve("31", reorg.REFORM_DATE)
+    old = {p.unit.name for p in h.parts(new_hp, reorg.LEGACY_END) if p.unit.level == "province"}
+    assert old == {"Tỉnh Hải Dương", "Thành phố Hải Phòng"}
+    # the old Hải Phòng reused its code 31: one code, two units, never at once
+    assert [u.name for u in h.registry.versions("31")] == ["Thành phố Hải Phòng", "Thành phố Hải Phòng"]

@@ -71,6 +71,19 @@ def _part_json(c: reorg.Contribution, history: reorg.History) -> dict[str, Any]:
     }
 
 
+def _by_old_hierarchy(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same total in the old hierarchy: subtotals by old province / district."""
+    groups: dict[str, Decimal] = {}
+    names: dict[str, list[str]] = {}
+    for part in parts:
+        if part["contribution"] is None:
+            continue
+        key = part["old_hierarchy"] or part["name"]
+        groups[key] = groups.get(key, Decimal(0)) + Decimal(part["contribution"])
+        names.setdefault(key, []).append(part["name"])
+    return [{"path": k, "value": plain(v, 6), "parts": names[k]} for k, v in groups.items()]
+
+
 def values_as_of(*, code: str, year: int, as_of: date) -> tuple[core.OrgUnit, list[dict[str, Any]]]:
     """Rows like ``ktxh values``, for the unit carrying ``code`` on ``as_of``, re-expressed."""
     history = national_history()
@@ -147,7 +160,8 @@ def values_as_of(*, code: str, year: int, as_of: date) -> tuple[core.OrgUnit, li
                 "complete": not now.missing,
                 "missing": [u.name for u in now.missing],
                 "note": now.note,
-                "parts": [_part_json(c, history) for c in now.contributions],
+                "parts": (parts_json := [_part_json(c, history) for c in now.contributions]),
+                "by_old_hierarchy": _by_old_hierarchy(parts_json),
                 "sources": [
                     {
                         "role": "value",
