@@ -114,6 +114,7 @@ class History:
     def __post_init__(self) -> None:
         self._units = {UnitRef.of(u): u for u in self.registry.units}
         self._forward: dict[UnitRef, list[tuple[UnitRef, Decimal, Allocation | None, ChangeKind]]] = {}
+        self._backward: dict[UnitRef, list[tuple[UnitRef, Decimal, Allocation | None, ChangeKind]]] = {}
         for event in self.events:
             self._index(event)
 
@@ -132,11 +133,17 @@ class History:
                         f"Các phần chia của {self._units[source].name} cộng lại bằng {total}, phải bằng 1."
                     )
                 for a in allocs:
-                    self._forward.setdefault(source, []).append((a.target, a.share, a, event.kind))
+                    self._link(source, a.target, a.share, a, event.kind)
         elif event.kind in (ChangeKind.MERGE, ChangeKind.RENAME, ChangeKind.MOVE):
             for source in event.sources:
                 for target in event.targets:
-                    self._forward.setdefault(source, []).append((target, Decimal(1), None, event.kind))
+                    self._link(source, target, Decimal(1), None, event.kind)
+
+    def _link(
+        self, source: UnitRef, target: UnitRef, share: Decimal, alloc: Allocation | None, kind: ChangeKind
+    ) -> None:
+        self._forward.setdefault(source, []).append((target, share, alloc, kind))
+        self._backward.setdefault(target, []).append((source, share, alloc, kind))
 
     def add(self, event: ChangeEvent) -> None:
         self.events.append(event)
@@ -151,25 +158,24 @@ class History:
     def parts(self, target: OrgUnit, at: date, *, include_zero: bool = False) -> list[Part]:
         """The units valid at ``at`` that flow into ``target``, with the share of each.
 
-        A split part whose key gives it nothing is left out unless ``include_zero``.
+        Walks the events backwards from ``target``; a split part whose key gives it nothing
+        is left out unless ``include_zero``.
         """
-        wanted = UnitRef.of(target)
-        out = []
-        for unit in self.registry.units:
-            if not unit.valid_at(at):
-                continue
-            for ref, share, keys, kinds in self._paths(UnitRef.of(unit), (), Decimal(1), ()):
-                if ref == wanted and (share > 0 or include_zero):
-                    out.append(Part(unit, share, keys, kinds))
-        return out
+        out: list[Part] = []
 
-    def _paths(
-        self, ref: UnitRef, keys: tuple[Allocation, ...], share: Decimal, kinds: tuple[ChangeKind, ...]
-    ) -> Iterable[tuple[UnitRef, Decimal, tuple[Allocation, ...], tuple[ChangeKind, ...]]]:
-        nexts = self._forward.get(ref, [])
-        yield ref, share, keys, kinds
-        for target, part, alloc, kind in nexts:
-            yield from self._paths(target, keys + ((alloc,) if alloc else ()), share * part, kinds + (kind,))
+        def walk(
+            ref: UnitRef, share: Decimal, keys: tuple[Allocation, ...], kinds: tuple[ChangeKind, ...]
+        ) -> None:
+            unit = self._units[ref]
+            if unit.valid_at(at):
+                if share > 0 or include_zero:
+                    out.append(Part(unit, share, keys, kinds))
+                return
+            for source, part, alloc, kind in self._backward.get(ref, []):
+                walk(source, share * part, ((alloc,) if alloc else ()) + keys, (kind,) + kinds)
+
+        walk(UnitRef.of(target), Decimal(1), (), ())
+        return out
 
 
 # -- the 2025 reorganisation -------------------------------------------------------
