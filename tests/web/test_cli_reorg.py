@@ -46,8 +46,11 @@ def test_the_new_xa_thanh_mien_in_2023(capsys: pytest.CaptureFixture[str]) -> No
     assert parts["Xã Ngũ Hùng"]["source"]["line"] and parts["Xã Ngũ Hùng"]["allocation"] == []
     # the same total seen in the old hierarchy: all four came from Huyện Thanh Miện
     assert roads["by_old_hierarchy"] == [
-        {"path": "Tỉnh Hải Dương / Huyện Thanh Miện", "value": "9.676",
-         "parts": [p["name"] for p in roads["parts"]]}
+        {
+            "path": "Tỉnh Hải Dương / Huyện Thanh Miện",
+            "value": "9.676",
+            "parts": [p["name"] for p in roads["parts"]],
+        }
     ]
 
 
