@@ -279,6 +279,69 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
+# -- report ----------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    from ktxh import report
+
+    try:
+        period = core.Period.year(args.year)
+    except core.PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    template_path = Path(args.template) if args.template else report.TEMPLATES / "thanh_mien_2023.yaml"
+    if not template_path.exists():
+        raise UsageError(f"Không có tệp mẫu báo cáo {template_path}.")
+    template = report.load_template(template_path)
+    _setup_django()
+    from ktxh.web.datavalues import selectors
+
+    day = min(period.end, date.today())
+    try:
+        unit = selectors.org_unit_at(args.unit, day)
+    except core.OrgUnitError as exc:
+        raise UsageError(str(exc)) from None
+    values = selectors.report_values(org_unit=unit, year=args.year)
+    if not values:
+        raise UsageError(f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}) để lập báo cáo.")
+    data = report.ReportData(
+        catalog=selectors.stored_catalog(),
+        values=values,
+        unit=unit.code,
+        year=args.year,
+        registry=core.demo_registry(),
+        day=day,
+    )
+    _progress(f"Soạn báo cáo {period.label} của {unit.name} từ {len(values)} số liệu…")
+    document, provenance = report.render(template, data)
+    output = Path(args.output)
+    report.write_docx(document, output)
+    prov_path = output.with_suffix(".provenance.json")
+    prov_path.write_text(
+        json.dumps(
+            {
+                "report": str(output.name),
+                "unit": unit.code,
+                "year": args.year,
+                "numbers": [u.as_json() for u in provenance.uses],
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    print(
+        f"Đã tạo {output} ({len(provenance.uses)} con số, {len(document.footnotes)} chú thích); "
+        f"nguồn gốc từng con số: {prov_path}"
+    )
+    if args.xlsx:
+        report.write_xlsx(data, Path(args.xlsx))
+        print(f"Đã tạo phụ lục {args.xlsx}")
+    if args.pdf:
+        _progress("Chuyển sang PDF bằng LibreOffice…")
+        report.to_pdf(output, Path(args.pdf))
+        print(f"Đã tạo {args.pdf}")
+    return EXIT_OK
+
+
 # -- parser ----------------------------------------------------------------------
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
@@ -392,6 +455,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_validate)
     cli_reorg.add_commands(add, _setup_django)
+
+    p = add(
+        "report",
+        "Soạn dự thảo báo cáo từ số liệu: DOCX theo Nghị định 30/2020, phụ lục XLSX, PDF (nếu có LibreOffice), "
+        "kèm tệp JSON nguồn gốc của từng con số.",
+        "Draft the report from data: DOCX per Decree 30/2020, XLSX appendix, PDF (with LibreOffice), "
+        "and a JSON map from every number to its source.",
+    )
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--year", required=True, type=_year, metavar="NĂM")
+    p.add_argument("--output", required=True, metavar="TỆP.docx")
+    p.add_argument("--xlsx", metavar="TỆP.xlsx")
+    p.add_argument("--pdf", metavar="TỆP.pdf")
+    p.add_argument("--template", metavar="TỆP.yaml", help="mẫu báo cáo (mặc định: mẫu Thanh Miện 2023)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

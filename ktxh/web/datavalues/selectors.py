@@ -106,3 +106,22 @@ def findings_for(*, org_unit: OrgUnit, period: core.Period, rules: list[Rule] | 
         report_periods={period.code},
         rules=rules,
     )
+
+
+def report_values(*, org_unit: OrgUnit, year: int) -> list[core.Value]:
+    """Everything a report of ``year`` may quote: the unit and its children, last year to next
+    year, and the multi-year terms that include the year."""
+    day = min(core.Period.year(year).end, org_unit.valid_to or core.Period.year(year).end)
+    children = list(OrgUnit.objects.valid_at(day).filter(parent=org_unit))
+    from .models import Period as PeriodModel
+
+    codes = [str(year - 1), str(year), str(year + 1)]
+    codes += [
+        p.code for p in PeriodModel.objects.filter(type="term", start__year__lte=year, end__year__gte=year)
+    ]
+    rows = (
+        DataValue.objects.filter(org_unit__in=[org_unit, *children], period__code__in=codes)
+        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .order_by("pk")
+    )
+    return [r.to_core() for r in rows]

@@ -1,0 +1,266 @@
+"""Write a Document as DOCX, laid out per Decree 30/2020/NĐ-CP (Appendix I).
+
+A4 portrait; margins top/bottom 20 mm, left 30 mm, right 15 mm; Times New Roman 14 pt;
+two-column header block (issuing body left, national motto right, place and date in
+italics); "BÁO CÁO" and the subject centred in bold; justified body with a 1,27 cm first
+line indent and 6 pt after each paragraph; page numbers centred in the top margin from
+page 2; the signature block beside "Nơi nhận:"; real Word footnotes.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx import Document as new_document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from .model import Document, Paragraph, Section
+
+FONT = "Times New Roman"
+BODY_PT = 14
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _font(run: object, size: float, *, bold: bool = False, italic: bool = False) -> None:
+    r = run  # a docx Run
+    r.font.name = FONT  # type: ignore[attr-defined]
+    r.font.size = Pt(size)  # type: ignore[attr-defined]
+    r.font.bold = bold  # type: ignore[attr-defined]
+    r.font.italic = italic  # type: ignore[attr-defined]
+    rpr = r._element.get_or_add_rPr()  # type: ignore[attr-defined]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _para(
+    container: object,
+    text: str = "",
+    *,
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: int = WD_ALIGN_PARAGRAPH.CENTER,
+    indent: bool = False,
+    after: float = 0,
+) -> DocxParagraph:
+    p: DocxParagraph = container.add_paragraph()  # type: ignore[attr-defined]
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_after = Pt(after)
+    fmt.space_before = Pt(0)
+    fmt.first_line_indent = Cm(1.27) if indent else Cm(0)
+    if text:
+        _font(p.add_run(text), size, bold=bold, italic=italic)
+    return p
+
+
+def _rule(p: DocxParagraph, width_cm: float, total_cm: float) -> None:
+    """A short centred rule under the previous line, drawn as the bottom border of an indented paragraph."""
+    side = max(0.0, (total_cm - width_cm) / 2)
+    p.paragraph_format.left_indent = Cm(side)
+    p.paragraph_format.right_indent = Cm(side)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    ppr.append(borders)
+    p.paragraph_format.space_after = Pt(2)
+    run = p.add_run("")
+    _font(run, 2)
+
+
+def _no_borders(table: object) -> None:
+    tbl = table._tbl  # type: ignore[attr-defined]
+    tbl_pr = tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _cell(table: object, row: int, col: int) -> _Cell:
+    cell: _Cell = table.cell(row, col)  # type: ignore[attr-defined]
+    cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    return cell
+
+
+def _page_number_header(section: object) -> None:
+    section.different_first_page_header_footer = True  # type: ignore[attr-defined]
+    p = section.header.paragraphs[0]  # type: ignore[attr-defined]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    _font(run, 13)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+
+
+def _body_paragraph(doc: object, para: Paragraph, *, indent: bool = True) -> None:
+    p = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=indent, after=6)
+    p.paragraph_format.line_spacing = 1.15
+    for r in para.runs:
+        if r.footnote is None:
+            _font(p.add_run(r.text), BODY_PT)
+        else:
+            run = p.add_run()
+            _font(run, BODY_PT)
+            run.font.superscript = True
+            ref = OxmlElement("w:footnoteReference")
+            ref.set(qn("w:id"), str(r.footnote + 1))  # ids 0 and 1 are Word's separators
+            run._r.append(ref)
+
+
+def _heading(doc: object, s: Section) -> None:
+    if s.level == 0:
+        _para(doc, s.heading, bold=True, after=0 if s.title else 6)
+        if s.title:
+            _para(doc, s.title.upper(), bold=True, after=6)
+        return
+    p = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, after=6)
+    text = s.heading.upper() if s.level == 1 else s.heading
+    _font(p.add_run(text), BODY_PT, bold=True, italic=s.level >= 3)
+    p.paragraph_format.keep_with_next = True
+
+
+def _footnotes_xml(doc: Document) -> bytes:
+    def runs(para: Paragraph) -> str:
+        out = []
+        for r in para.runs:
+            if r.footnote is not None:
+                continue
+            out.append(
+                f'<w:r><w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}"/><w:sz w:val="20"/></w:rPr>'
+                f'<w:t xml:space="preserve">{escape(r.text)}</w:t></w:r>'
+            )
+        return "".join(out)
+
+    notes = [
+        '<w:footnote w:type="separator" w:id="0"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="continuationSeparator" w:id="1"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
+    ]
+    for f in doc.footnotes:
+        notes.append(
+            f'<w:footnote w:id="{f.number + 1}"><w:p><w:pPr><w:jc w:val="both"/><w:spacing w:after="0"/></w:pPr>'
+            f'<w:r><w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}"/><w:vertAlign w:val="superscript"/>'
+            f'<w:sz w:val="20"/></w:rPr><w:footnoteRef/></w:r>'
+            f'<w:r><w:rPr><w:sz w:val="20"/></w:rPr><w:t xml:space="preserve"> </w:t></w:r>{runs(f.paragraph)}</w:p></w:footnote>'
+        )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W_NS}">'
+        + "".join(notes)
+        + "</w:footnotes>"
+    ).encode("utf-8")
+
+
+def write_docx(doc: Document, target: Path | BytesIO) -> None:
+    d = new_document()
+    section = d.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    normal = d.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    text_cm = 21.0 - 3.0 - 1.5
+    _page_number_header(section)
+    h = doc.header
+
+    # header block: two columns, no borders
+    table = d.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    left, right = _cell(table, 0, 0), _cell(table, 0, 1)
+    left.width, right.width = Cm(6.5), Cm(10.0)
+    _para(left, h.parent_body.upper(), size=13)
+    _para(left, h.issuing_body.upper(), size=13, bold=True)
+    _rule(_para(left), 2.5, 6.5)
+    _para(left, f"Số: {h.number}", size=13)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
+    _para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
+    _rule(_para(right), 6.0, 10.0)
+    _para(
+        right,
+        f"{h.place}, ngày {h.day.day:02d} tháng {h.day.month:02d} năm {h.day.year}",
+        size=14,
+        italic=True,
+    )
+
+    _para(d, "", after=6)
+    _para(d, h.type.upper(), bold=True)
+    for line in h.subject:
+        _para(d, line, bold=True)
+    if h.subtitle:
+        _para(d, h.subtitle, italic=True)
+    _rule(_para(d), 5.0, text_cm)
+    _para(d, "", after=6)
+
+    def visit(sections: list[Section]) -> None:
+        for s in sections:
+            _heading(d, s)
+            for p in s.paragraphs:
+                _body_paragraph(d, p)
+            visit(s.children)
+
+    visit(doc.sections)
+    if h.closing:
+        _body_paragraph(d, Paragraph([_run(h.closing)]))
+
+    # signature block beside the recipients
+    sig = d.add_table(rows=1, cols=2)
+    _no_borders(sig)
+    left, right = _cell(sig, 0, 0), _cell(sig, 0, 1)
+    _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for i, name in enumerate(h.recipients):
+        end = "." if i == len(h.recipients) - 1 else ";"
+        _para(left, f"- {name.rstrip(';.')}{end}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(right, h.signer_on_behalf.upper(), size=14, bold=True)
+    _para(right, h.signer_title.upper(), size=14, bold=True)
+    for _ in range(4):
+        _para(right, "")
+    if h.signer_name:
+        _para(right, h.signer_name, size=14, bold=True)
+
+    # real footnotes: a footnotes part linked from the document
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        _footnotes_xml(doc),
+        d.part.package,
+    )
+    d.part.relate_to(part, RT.FOOTNOTES)
+    d.save(target)  # type: ignore[arg-type]
+
+
+def _run(text: str) -> object:
+    from .model import Run
+
+    return Run(text)

@@ -1,0 +1,89 @@
+"""The XLSX appendix: one sheet per sector, every figure from the engine."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from ktxh import core
+
+from .phrasing import PhraseError, Phrases, ReportData
+from .provenance import Provenance
+
+_UNSAFE = ("=", "+", "-", "@")
+
+
+def _text(value: str) -> str:
+    """A cell that starts like a formula is written as text, never run (formula injection)."""
+    return "'" + value if value.startswith(_UNSAFE) else value
+
+
+def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
+    period = core.Period.year(data.year)
+    rows = core.indicator_rows(data.catalog, data.values, org_unit=data.unit, period=period)
+    phrases = Phrases(data, Provenance())
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    head = [
+        "Mã",
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        f"Thực hiện {data.year - 1}",
+        f"Kế hoạch {data.year}",
+        f"Ước thực hiện {data.year}",
+        "% kế hoạch",
+        f"% so với {data.year - 1}",
+        f"Mục tiêu {data.year + 1}",
+    ]
+    by_sector: dict[str, list[core.IndicatorRow]] = {}
+    for row in rows:
+        by_sector.setdefault(row.indicator.sector, []).append(row)
+    for code, sector in data.catalog.sectors.items():
+        if code not in by_sector:
+            continue
+        ws = wb.create_sheet(title=sector.name[:31].replace("/", "-").replace(":", " "))
+        ws.append([sector.name])
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.append(head)
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        for r in by_sector[code]:
+            try:
+                target_text = phrases.target(r.indicator.code)
+            except PhraseError:
+                target_text = ""
+            fmt = "#,##0" + ("." + "0" * r.indicator.decimals if r.indicator.decimals else "")
+            values = [
+                r.previous.value if r.previous else None,
+                r.plan.value if r.plan else None,
+                r.value.value if r.value else None,
+            ]
+            pct_plan, change = r.pct_plan, r.pct_change
+            ws.append(
+                [
+                    r.indicator.code,
+                    _text(r.indicator.name),
+                    r.unit_symbol,
+                    *[float(v) if v is not None else None for v in values],
+                    float(core.quantize(pct_plan, 1)) if pct_plan is not None else None,
+                    float(core.quantize(change, 1)) if change is not None else None,
+                    _text(target_text),
+                ]
+            )
+            row_cells = ws[ws.max_row]
+            for cell in row_cells[3:6]:
+                cell.number_format = fmt
+            for cell in row_cells[6:8]:
+                cell.number_format = "0.0"
+        widths = [22, 60, 14, 14, 14, 14, 11, 12, 28]
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "C3"
+    if not wb.sheetnames:
+        wb.create_sheet("Trống")
+    wb.save(target)  # type: ignore[arg-type]
