@@ -2,8 +2,10 @@
 # System packages the tests need (Debian). ktxh runs without them and says what is missing.
 #   chromium        browser tests (Playwright drives Debian's chromium; no browser download)
 #   fonts-liberation  metric-compatible Times New Roman substitute for screenshots and PDFs
+#   libreoffice-writer-nogui  DOCX → PDF for drafted reports (ktxh report --pdf)
+#   poppler-utils   pdftotext / pdftoppm, to read and look at the PDFs in tests
 set -euo pipefail
-PACKAGES=(chromium fonts-liberation)
+PACKAGES=(chromium fonts-liberation libreoffice-writer-nogui poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

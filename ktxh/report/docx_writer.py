@@ -98,6 +98,19 @@ def _no_borders(table: object) -> None:
     tbl_pr.append(borders)
 
 
+def _widths(table: object, widths_cm: list[float]) -> None:
+    """Fix the column widths (Word and LibreOffice both honour the grid and each cell)."""
+    table.autofit = False  # type: ignore[attr-defined]
+    tbl = table._tbl  # type: ignore[attr-defined]
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl.tblPr.append(layout)
+    for col, width in zip(table.columns, widths_cm, strict=True):  # type: ignore[attr-defined]
+        col.width = Cm(width)
+        for cell in col.cells:
+            cell.width = Cm(width)
+
+
 def _cell(table: object, row: int, col: int) -> _Cell:
     cell: _Cell = table.cell(row, col)  # type: ignore[attr-defined]
     cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
@@ -198,15 +211,15 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     table = d.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
+    _widths(table, [6.3, 10.2])
     left, right = _cell(table, 0, 0), _cell(table, 0, 1)
-    left.width, right.width = Cm(6.5), Cm(10.0)
     _para(left, h.parent_body.upper(), size=13)
     _para(left, h.issuing_body.upper(), size=13, bold=True)
-    _rule(_para(left), 2.5, 6.5)
+    _rule(_para(left), 2.5, 6.3)
     _para(left, f"Số: {h.number}", size=13)
-    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
+    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12.5, bold=True)
     _para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
-    _rule(_para(right), 6.0, 10.0)
+    _rule(_para(right), 5.6, 10.2)
     _para(
         right,
         f"{h.place}, ngày {h.day.day:02d} tháng {h.day.month:02d} năm {h.day.year}",
@@ -237,6 +250,7 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     # signature block beside the recipients
     sig = d.add_table(rows=1, cols=2)
     _no_borders(sig)
+    _widths(sig, [8.0, 8.5])
     left, right = _cell(sig, 0, 0), _cell(sig, 0, 1)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for i, name in enumerate(h.recipients):
