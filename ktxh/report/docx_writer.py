@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document as new_document
@@ -26,7 +27,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from .model import Document, Paragraph, Section
+from .model import Document, Paragraph, Run, Section
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -55,7 +56,7 @@ def _para(
     size: float = BODY_PT,
     bold: bool = False,
     italic: bool = False,
-    align: int = WD_ALIGN_PARAGRAPH.CENTER,
+    align: Any = WD_ALIGN_PARAGRAPH.CENTER,
     indent: bool = False,
     after: float = 0,
 ) -> DocxParagraph:
@@ -274,7 +275,5 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     d.save(target)  # type: ignore[arg-type]
 
 
-def _run(text: str) -> object:
-    from .model import Run
-
+def _run(text: str) -> Run:
     return Run(text)

@@ -226,7 +226,7 @@ class Phrases:
 
     def _change(
         self, code: str, base: str | None, style: str | None, **kw: Any
-    ) -> tuple[Decimal, str, Value, Value, str]:
+    ) -> tuple[Decimal, str, bool, Value, Value, str]:
         ind = self._ind(code)
         actual = self._need("change", code, self._get(code, **kw), "số thực hiện")
         before, base_code = self._previous(code, base, **kw)

@@ -27,7 +27,7 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
     rows = core.indicator_rows(data.catalog, data.values, org_unit=data.unit, period=period)
     phrases = Phrases(data, Provenance())
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     head = [
         "Mã",
         "Chỉ tiêu",
@@ -86,4 +86,4 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
         ws.freeze_panes = "C3"
     if not wb.sheetnames:
         wb.create_sheet("Trống")
-    wb.save(target)  # type: ignore[arg-type]
+    wb.save(target)
