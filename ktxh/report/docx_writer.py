@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -26,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from .model import Document, Paragraph, Run, Section
 
@@ -136,31 +138,74 @@ def _page_number_header(section: object) -> None:
             run._r.append(instr)
 
 
-def _body_paragraph(doc: object, para: Paragraph, *, indent: bool = True) -> None:
-    p = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=indent, after=6)
-    p.paragraph_format.line_spacing = 1.15
+BODY_STYLE = "Nội dung báo cáo"
+HEADING_STYLE = "Đề mục báo cáo"
+
+
+def _styles(d: Any) -> None:
+    """Named styles, so an office can restyle the whole report in Word, and runs stay plain."""
+    normal = d.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    body = d.styles.add_style(BODY_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    body.base_style = normal
+    fmt = body.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1.27)
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+    fmt.line_spacing = 1.15
+    heading = d.styles.add_style(HEADING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    heading.base_style = body
+    heading.font.bold = True
+    heading.paragraph_format.keep_with_next = True
+
+
+def _p_xml(
+    para: Paragraph, style_id: str, *, bold: bool = False, italic: bool = False, align: str | None = None
+) -> str:
+    """One body paragraph as WordprocessingML: a style, plain runs, footnote references."""
+    ppr = (
+        f'<w:pPr><w:pStyle w:val="{style_id}"/>' + (f'<w:jc w:val="{align}"/>' if align else "") + "</w:pPr>"
+    )
+    rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    runs = []
     for r in para.runs:
         if r.footnote is None:
-            _font(p.add_run(r.text), BODY_PT)
+            if r.text:
+                runs.append(
+                    f'<w:r>{f"<w:rPr>{rpr}</w:rPr>" if rpr else ""}<w:t xml:space="preserve">{escape(r.text)}</w:t></w:r>'
+                )
         else:
-            run = p.add_run()
-            _font(run, BODY_PT)
-            run.font.superscript = True
-            ref = OxmlElement("w:footnoteReference")
-            ref.set(qn("w:id"), str(r.footnote + 1))  # ids 0 and 1 are Word's separators
-            run._r.append(ref)
+            # ids 0 and 1 are Word's separators
+            runs.append(
+                f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{r.footnote + 1}"/></w:r>'
+            )
+    return f"<w:p>{ppr}{''.join(runs)}</w:p>"
 
 
-def _heading(doc: object, s: Section) -> None:
-    if s.level == 0:
-        _para(doc, s.heading, bold=True, after=0 if s.title else 6)
-        if s.title:
-            _para(doc, s.title.upper(), bold=True, after=6)
-        return
-    p = _para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, after=6)
-    text = s.heading.upper() if s.level == 1 else s.heading
-    _font(p.add_run(text), BODY_PT, bold=True, italic=s.level >= 3)
-    p.paragraph_format.keep_with_next = True
+def _body_xml(doc: Document, body_id: str, heading_id: str) -> str:
+    """The report body in one piece: written as text and parsed once, not element by element."""
+    out: list[str] = []
+
+    def visit(sections: list[Section]) -> None:
+        for sec in sections:
+            if sec.level == 0:
+                out.append(_p_xml(Paragraph([Run(sec.heading)]), heading_id, align="center"))
+                if sec.title:
+                    out.append(_p_xml(Paragraph([Run(sec.title.upper())]), heading_id, align="center"))
+            else:
+                text = sec.heading.upper() if sec.level == 1 else sec.heading
+                out.append(_p_xml(Paragraph([Run(text)]), heading_id, italic=sec.level >= 3))
+            out.extend(_p_xml(p, body_id) for p in sec.paragraphs)
+            visit(sec.children)
+
+    visit(doc.sections)
+    if doc.header.closing:
+        out.append(_p_xml(Paragraph([Run(doc.header.closing)]), body_id))
+    return "".join(out)
 
 
 def _footnotes_xml(doc: Document) -> bytes:
@@ -201,9 +246,7 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = Mm(10)
-    normal = d.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(BODY_PT)
+    _styles(d)
     text_cm = 21.0 - 3.0 - 1.5
     _page_number_header(section)
     h = doc.header
@@ -237,16 +280,11 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     _rule(_para(d), 5.0, text_cm)
     _para(d, "", after=6)
 
-    def visit(sections: list[Section]) -> None:
-        for s in sections:
-            _heading(d, s)
-            for p in s.paragraphs:
-                _body_paragraph(d, p)
-            visit(s.children)
-
-    visit(doc.sections)
-    if h.closing:
-        _body_paragraph(d, Paragraph([_run(h.closing)]))
+    body_xml = _body_xml(doc, d.styles[BODY_STYLE].style_id, d.styles[HEADING_STYLE].style_id)
+    fragment = etree.fromstring(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
+    sect_pr = d.element.body.sectPr
+    for child in list(fragment):
+        sect_pr.addprevious(child)
 
     # signature block beside the recipients
     sig = d.add_table(rows=1, cols=2)
@@ -273,7 +311,3 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
     )
     d.part.relate_to(part, RT.FOOTNOTES)
     d.save(target)  # type: ignore[arg-type]
-
-
-def _run(text: str) -> Run:
-    return Run(text)

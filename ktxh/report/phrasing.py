@@ -241,7 +241,7 @@ class Phrases:
             formula = "thực hiện − năm gốc (điểm phần trăm)"
         elif ind.unit != "pct" and ind.kind in (IndicatorKind.RATIO,) and style == "points":
             delta = actual.value - before.value
-            places = ind.decimals
+            places = int(kw.get("decimals", ind.decimals))
             size = core.format_vi(abs(delta), places)
             formula = "thực hiện − năm gốc"
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,48 @@ class TemplateProblem(core.KtxhError):
 def _env() -> SandboxedEnvironment:
     # templates may come from users: no attribute access to internals, no undefined names
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+_EXPR = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
+def _simple_render(source: str, calls: dict[str, Any]) -> str | None:
+    """Render text whose only template parts are ``{{ name }}`` or ``{{ call('literal', k=1) }}``.
+
+    Compiling each paragraph with Jinja costs milliseconds; these plain calls are read with
+    Python's parser (parsing only, nothing is evaluated) and made directly. Anything else
+    (blocks, filters, expressions) returns None and goes to the sandboxed Jinja environment.
+    """
+    if "{%" in source or "{#" in source:
+        return None
+    out = []
+    pos = 0
+    for m in _EXPR.finditer(source):
+        out.append(source[pos : m.start()])
+        try:
+            node = ast.parse(m.group(1).strip(), mode="eval").body
+        except SyntaxError:
+            return None
+        if isinstance(node, ast.Name) and node.id in calls and not callable(calls[node.id]):
+            out.append(str(calls[node.id]))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in calls
+            and callable(calls[node.func.id])
+            and all(k.arg is not None for k in node.keywords)
+        ):
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
+            except ValueError:
+                return None
+            out.append(str(calls[node.func.id](*args, **kwargs)))
+        else:
+            return None
+        pos = m.end()
+    out.append(source[pos:])
+    return "".join(out)
 
 
 def load_template(path: Path) -> dict[str, Any]:
@@ -67,7 +110,8 @@ def render(template: dict[str, Any], data: ReportData) -> tuple[Document, Proven
 
     def text(source: str, where: str) -> str:
         try:
-            out = env.from_string(source).render(**calls)
+            fast = _simple_render(source, calls)
+            out = fast if fast is not None else env.from_string(source).render(**calls)
         except PhraseError as exc:
             raise TemplateProblem(f"{where}: {exc}") from None
         except (TemplateError, core.KtxhError, TypeError) as exc:

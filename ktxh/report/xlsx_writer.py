@@ -6,6 +6,7 @@ from io import BytesIO
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -26,8 +27,8 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
     period = core.Period.year(data.year)
     rows = core.indicator_rows(data.catalog, data.values, org_unit=data.unit, period=period)
     phrases = Phrases(data, Provenance())
-    wb = Workbook()
-    wb.remove(wb.active)
+    # write-only mode streams rows: several times faster for an appendix of a few hundred rows
+    wb = Workbook(write_only=True)
     head = [
         "Mã",
         "Chỉ tiêu",
@@ -46,12 +47,20 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
         if code not in by_sector:
             continue
         ws = wb.create_sheet(title=sector.name[:31].replace("/", "-").replace(":", " "))
-        ws.append([sector.name])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append(head)
-        for cell in ws[2]:
+        widths = [22, 60, 14, 14, 14, 14, 11, 12, 28]
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "C3"
+        title = WriteOnlyCell(ws, value=sector.name)
+        title.font = Font(bold=True, size=13)
+        ws.append([title])
+        heads = []
+        for h in head:
+            cell = WriteOnlyCell(ws, value=h)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            heads.append(cell)
+        ws.append(heads)
         for r in by_sector[code]:
             try:
                 target_text = phrases.target(r.indicator.code)
@@ -64,26 +73,26 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
                 r.value.value if r.value else None,
             ]
             pct_plan, change = r.pct_plan, r.pct_change
+            numbers = []
+            for v in values:
+                cell = WriteOnlyCell(ws, value=float(v) if v is not None else None)
+                cell.number_format = fmt
+                numbers.append(cell)
+            pcts = []
+            for x in (pct_plan, change):
+                cell = WriteOnlyCell(ws, value=float(core.quantize(x, 1)) if x is not None else None)
+                cell.number_format = "0.0"
+                pcts.append(cell)
             ws.append(
                 [
                     r.indicator.code,
                     _text(r.indicator.name),
                     r.unit_symbol,
-                    *[float(v) if v is not None else None for v in values],
-                    float(core.quantize(pct_plan, 1)) if pct_plan is not None else None,
-                    float(core.quantize(change, 1)) if change is not None else None,
+                    *numbers,
+                    *pcts,
                     _text(target_text),
                 ]
             )
-            row_cells = ws[ws.max_row]
-            for cell in row_cells[3:6]:
-                cell.number_format = fmt
-            for cell in row_cells[6:8]:
-                cell.number_format = "0.0"
-        widths = [22, 60, 14, 14, 14, 14, 11, 12, 28]
-        for i, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "C3"
     if not wb.sheetnames:
         wb.create_sheet("Trống")
     wb.save(target)
