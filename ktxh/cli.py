@@ -313,7 +313,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _progress(f"Soạn báo cáo {period.label} của {unit.name} từ {len(values)} số liệu…")
     document, provenance = report.render(template, data)
     output = Path(args.output)
-    report.write_docx(document, output)
+    charts = [] if args.no_charts else report.default_charts(data)
+    report.write_docx(document, output, charts)
     prov_path = output.with_suffix(".provenance.json")
     prov_path.write_text(
         json.dumps(
@@ -469,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", metavar="TỆP.xlsx")
     p.add_argument("--pdf", metavar="TỆP.pdf")
     p.add_argument("--template", metavar="TỆP.yaml", help="mẫu báo cáo (mặc định: mẫu Thanh Miện 2023)")
+    p.add_argument("--no-charts", action="store_true", help="không kèm phụ lục biểu đồ")
     p.set_defaults(func=cmd_report)
     return parser
 

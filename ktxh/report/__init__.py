@@ -4,6 +4,7 @@ Public API: ReportData, Phrases, PhraseError, TemplateProblem, render, load_temp
 write_docx, write_xlsx, to_pdf, TEMPLATES.
 """
 
+from .charts import default_charts
 from .docx_writer import write_docx
 from .pdf import PdfUnavailable, to_pdf
 from .phrasing import PhraseError, Phrases, ReportData
@@ -11,6 +12,7 @@ from .render import TEMPLATES, TemplateProblem, load_template, render
 from .xlsx_writer import write_xlsx
 
 __all__ = [
+    "default_charts",
     "TEMPLATES",
     "PdfUnavailable",
     "PhraseError",

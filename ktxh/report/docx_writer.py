@@ -238,7 +238,7 @@ def _footnotes_xml(doc: Document) -> bytes:
     ).encode("utf-8")
 
 
-def write_docx(doc: Document, target: Path | BytesIO) -> None:
+def write_docx(doc: Document, target: Path | BytesIO, charts: list[tuple[str, bytes]] | None = None) -> None:
     d = new_document()
     section = d.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -301,6 +301,17 @@ def write_docx(doc: Document, target: Path | BytesIO) -> None:
         _para(right, "")
     if h.signer_name:
         _para(right, h.signer_name, size=14, bold=True)
+
+    if charts:
+        from docx.enum.text import WD_BREAK
+
+        d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _para(d, "PHỤ LỤC: BIỂU ĐỒ", bold=True, after=6)
+        for title, png in charts:
+            _para(d, title, italic=True, after=3)
+            picture = d.add_paragraph()
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.add_run().add_picture(BytesIO(png), width=Cm(15.5))
 
     # real footnotes: a footnotes part linked from the document
     part = Part(
