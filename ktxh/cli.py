@@ -122,6 +122,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- values ----------------------------------------------------------------------
+def _period_and_unit(args: argparse.Namespace) -> tuple[core.Period, Any]:
+    """The year asked for and the org unit carrying --unit on that year's date (Django set up)."""
+    try:
+        period = core.Period.year(args.year)
+    except core.PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    _setup_django()
+    from ktxh.web.datavalues import selectors
+
+    day = min(period.end, date.today()) if period.start <= date.today() else period.start
+    try:
+        return period, selectors.org_unit_at(args.unit, day)
+    except core.OrgUnitError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _table(rows: list[core.IndicatorRow], period: core.Period) -> str:
     prev = period.previous_year().code
     head = ["Mã", "Chỉ tiêu", "ĐVT", f"TH {period.code}", "Kế hoạch", "% KH", prev, "± %"]
@@ -161,20 +177,16 @@ def _table(rows: list[core.IndicatorRow], period: core.Period) -> str:
 
 
 def cmd_values(args: argparse.Namespace) -> int:
-    try:
-        period = core.Period.year(args.year)
-    except core.PeriodError as exc:
-        raise UsageError(str(exc)) from None
-    _setup_django()
     if args.as_of:
+        try:
+            period = core.Period.year(args.year)
+        except core.PeriodError as exc:
+            raise UsageError(str(exc)) from None
+        _setup_django()
         return _values_as_of(args, period)
+    period, unit = _period_and_unit(args)
     from ktxh.web.datavalues import selectors
 
-    day = min(period.end, date.today()) if period.start <= date.today() else period.start
-    try:
-        unit = selectors.org_unit_at(args.unit, day)
-    except core.OrgUnitError as exc:
-        raise UsageError(str(exc)) from None
     rows = selectors.indicator_rows(org_unit=unit, period=period)
     if not rows:
         raise UsageError(
@@ -224,19 +236,10 @@ def _values_as_of(args: argparse.Namespace, period: core.Period) -> int:
 
 # -- validate --------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    try:
-        period = core.Period.year(args.year)
-    except core.PeriodError as exc:
-        raise UsageError(str(exc)) from None
-    _setup_django()
+    period, unit = _period_and_unit(args)
     from ktxh.core.rules import SEVERITY_LABELS
     from ktxh.web.datavalues import selectors
 
-    day = min(period.end, date.today()) if period.start <= date.today() else period.start
-    try:
-        unit = selectors.org_unit_at(args.unit, day)
-    except core.OrgUnitError as exc:
-        raise UsageError(str(exc)) from None
     if not selectors.values_for(org_unit=unit, period_codes=[period.code]):
         raise UsageError(f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}) để kiểm tra.")
     if args.format == "text":
@@ -283,22 +286,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from ktxh import report
 
-    try:
-        period = core.Period.year(args.year)
-    except core.PeriodError as exc:
-        raise UsageError(str(exc)) from None
     template_path = Path(args.template) if args.template else report.TEMPLATES / "thanh_mien_2023.yaml"
     if not template_path.exists():
         raise UsageError(f"Không có tệp mẫu báo cáo {template_path}.")
     template = report.load_template(template_path)
-    _setup_django()
+    period, unit = _period_and_unit(args)
     from ktxh.web.datavalues import selectors
 
     day = min(period.end, date.today())
-    try:
-        unit = selectors.org_unit_at(args.unit, day)
-    except core.OrgUnitError as exc:
-        raise UsageError(str(exc)) from None
     values = selectors.report_values(org_unit=unit, year=args.year)
     if not values:
         raise UsageError(f"Không có số liệu {period.label} của {unit.name} (mã {unit.code}) để lập báo cáo.")
@@ -362,6 +357,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"Lỗi cú pháp lệnh / usage error: {message}\n")
 
 
+def _unit_and_year(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--unit", required=True, metavar="MÃ", help="mã đơn vị hành chính (mã thống kê), ví dụ 300"
+    )
+    p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ktxh",
@@ -422,10 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         "One unit's values for a year: value, plan (budget estimate where budgeted), % of plan, "
         "previous year, % change, with sources.",
     )
-    p.add_argument(
-        "--unit", required=True, metavar="MÃ", help="mã đơn vị hành chính (mã thống kê), ví dụ 300"
-    )
-    p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
+    _unit_and_year(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help="table (mặc định) hoặc json")
     p.add_argument(
         "--as-of",
@@ -443,10 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Run the validation rules on one unit's (and its children's) stored values for a year. "
         "Exit 0: no findings, 1: findings, 2: usage error.",
     )
-    p.add_argument(
-        "--unit", required=True, metavar="MÃ", help="mã đơn vị hành chính (mã thống kê), ví dụ 300"
-    )
-    p.add_argument("--year", required=True, type=_year, metavar="NĂM", help="năm, ví dụ 2023")
+    _unit_and_year(p)
     p.add_argument("--format", choices=["text", "json"], default="text", help="text (mặc định) hoặc json")
     p.add_argument(
         "--rules",
@@ -464,8 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Draft the report from data: DOCX per Decree 30/2020, XLSX appendix, PDF (with LibreOffice), "
         "and a JSON map from every number to its source.",
     )
-    p.add_argument("--unit", required=True, metavar="MÃ")
-    p.add_argument("--year", required=True, type=_year, metavar="NĂM")
+    _unit_and_year(p)
     p.add_argument("--output", required=True, metavar="TỆP.docx")
     p.add_argument("--xlsx", metavar="TỆP.xlsx")
     p.add_argument("--pdf", metavar="TỆP.pdf")
