@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ktxh_seconds": round(ktxh_s, 3),
                 "bare_docx_seconds": round(bare_s, 3),
                 "ratio": round(ratio, 2),
+                "docx_only_seconds": round(docx_s, 3),
+                "docx_only_ratio": round(docx_ratio, 2),
                 "goal_met": bool(ktxh_s < 2 and ratio <= 3),
             }
         )
