@@ -183,15 +183,23 @@ class Phrases:
         return self._get(code, "actual", **args), base_code
 
     # -- calls ---------------------------------------------------------------------
+    def _printable(self, call: str, code: str, value: Value) -> Value:
+        if value.derived:
+            raise PhraseError(
+                f"{call}: số của {code} kỳ {value.period} là số suy ra ({value.provenance.formula}), "
+                "không được in như số báo cáo; dùng plan() hoặc change() để nêu tỷ lệ."
+            )
+        return value
+
     def v(self, code: str, **kw: Any) -> str:
-        """The value with its unit: "14.739 ha", "25,5%"."""
-        value = self._need("v", code, self._get(code, **kw), "số liệu")
+        """The value with its unit: "14.739 ha", "25,5%". A derived value is refused."""
+        value = self._printable("v", code, self._need("v", code, self._get(code, **kw), "số liệu"))
         number, symbol = self._number(code, value.value, **kw)
         return self._record("v", code, self._with_unit(number, symbol), [value], **kw)
 
     def n(self, code: str, **kw: Any) -> str:
         """The number only: "14.739"."""
-        value = self._need("n", code, self._get(code, **kw), "số liệu")
+        value = self._printable("n", code, self._need("n", code, self._get(code, **kw), "số liệu"))
         number, _symbol = self._number(code, value.value, **kw)
         return self._record("n", code, number, [value], **kw)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -16,6 +17,7 @@ from .phrasing import PhraseError, Phrases, ReportData
 from .provenance import Provenance
 
 _UNSAFE = ("=", "+", "-", "@")
+DERIVED_FONT = Font(italic=True, color="666666")
 
 
 def _text(value: str) -> str:
@@ -53,7 +55,11 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
         ws.freeze_panes = "C3"
         title = WriteOnlyCell(ws, value=sector.name)
         title.font = Font(bold=True, size=13)
-        ws.append([title])
+        legend = WriteOnlyCell(
+            ws, value="Số in nghiêng màu xám là số suy ra từ tỷ lệ báo cáo nêu (xem ghi chú của ô)."
+        )
+        legend.font = DERIVED_FONT
+        ws.append([title, None, legend])
         heads = []
         for h in head:
             cell = WriteOnlyCell(ws, value=h)
@@ -67,16 +73,17 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
             except PhraseError:
                 target_text = ""
             fmt = "#,##0" + ("." + "0" * r.indicator.decimals if r.indicator.decimals else "")
-            values = [
-                r.previous.value if r.previous else None,
-                r.plan.value if r.plan else None,
-                r.value.value if r.value else None,
-            ]
             pct_plan, change = r.pct_plan, r.pct_change
             numbers = []
-            for v in values:
-                cell = WriteOnlyCell(ws, value=float(v) if v is not None else None)
+            for stored in (r.previous, r.plan, r.value):
+                cell = WriteOnlyCell(ws, value=float(stored.value) if stored is not None else None)
                 cell.number_format = fmt
+                if stored is not None and stored.derived:
+                    # implied by a stated percentage: shown, but never as if reported
+                    cell.font = DERIVED_FONT
+                    cell.comment = Comment(
+                        f"Số suy ra, không phải số báo cáo: {stored.provenance.formula}", "ktxh"
+                    )
                 numbers.append(cell)
             pcts = []
             for x in (pct_plan, change):

@@ -58,6 +58,14 @@ def test_phrases_read_the_seed_back(data: ReportData) -> None:
     assert p.target("NN.GTSX") == "tăng 2,0% trở lên"
 
 
+def test_an_implied_value_is_never_printed_as_reported(data: ReportData) -> None:
+    # the 2023 plan of the sown area was implied by "đạt 103,4% kế hoạch"
+    with pytest.raises(PhraseError, match="số suy ra"):
+        phrases(data).v("NN.DT_GIEO_TRONG", kind="plan")
+    with pytest.raises(PhraseError, match="số suy ra"):
+        phrases(data).n("NN.DT_GIEO_TRONG", period="2022")
+
+
 def test_a_missing_number_is_named(data: ReportData) -> None:
     with pytest.raises(PhraseError, match="«NN.KHONG_CO» không có trong danh mục"):
         phrases(data).v("NN.KHONG_CO")
@@ -187,3 +195,15 @@ def test_changing_one_value_changes_exactly_what_depends_on_it(data: ReportData)
     # only the rice footnote depends on the rice area: its value and its % of plan
     assert len(diff) == 1
     assert "12.135 ha, đạt 99,1%" in diff[0][0] and "12.500 ha, đạt 102,1%" in diff[0][1]
+
+
+def test_the_appendix_never_shows_a_derived_value_as_reported(data: ReportData) -> None:
+    buf = BytesIO()
+    write_xlsx(data, buf)
+    ws = openpyxl.load_workbook(BytesIO(buf.getvalue()))["Nông nghiệp, nông thôn"]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "NN.DT_GIEO_TRONG")
+    previous, plan, actual = row[3], row[4], row[5]
+    # 2022 and the plan were implied by "giảm 1,5%" and "đạt 103,4%": italic, with a comment saying so
+    for cell in (previous, plan):
+        assert cell.font.italic and cell.comment and "Số suy ra" in cell.comment.text
+    assert not actual.font.italic and actual.comment is None
