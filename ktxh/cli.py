@@ -286,6 +286,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from ktxh import report
 
+    frame = Path(args.frame) if args.frame else None
+    if args.template and args.template.lower().endswith(".docx"):
+        frame, args.template = Path(args.template), None  # a Word frame given as the template
+    if frame is not None and not frame.exists():
+        raise UsageError(f"Không có tệp khung báo cáo {frame}.")
     template_path = Path(args.template) if args.template else report.TEMPLATES / "thanh_mien_2023.yaml"
     if not template_path.exists():
         raise UsageError(f"Không có tệp mẫu báo cáo {template_path}.")
@@ -309,7 +314,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     document, provenance = report.render(template, data)
     output = Path(args.output)
     charts = [] if args.no_charts else report.default_charts(data)
-    report.write_docx(document, output, charts)
+    try:
+        report.write_docx(document, output, charts, frame)
+    except ValueError as exc:  # a frame without the body marker or the named styles
+        raise UsageError(str(exc)) from None
     prov_path = output.with_suffix(".provenance.json")
     prov_path.write_text(
         json.dumps(
@@ -335,6 +343,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         _progress("Chuyển sang PDF bằng LibreOffice…")
         report.to_pdf(output, Path(args.pdf))
         print(f"Đã tạo {args.pdf}")
+    return EXIT_OK
+
+
+def cmd_frame(args: argparse.Namespace) -> int:
+    import shutil
+
+    from ktxh.report.docx_writer import BODY_MARKER, DEFAULT_FRAME
+
+    shutil.copyfile(DEFAULT_FRAME, args.output)
+    print(
+        f"Đã ghi khung {args.output}. Có thể sửa trong Word; giữ nguyên các chỗ {{{{ … }}}}, {{%p … %}} "
+        f"và đoạn «{BODY_MARKER}» (nơi đặt nội dung báo cáo)."
+    )
     return EXIT_OK
 
 
@@ -466,7 +487,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", metavar="TỆP.pdf")
     p.add_argument("--template", metavar="TỆP.yaml", help="mẫu báo cáo (mặc định: mẫu Thanh Miện 2023)")
     p.add_argument("--no-charts", action="store_true", help="không kèm phụ lục biểu đồ")
+    p.add_argument(
+        "--frame",
+        metavar="KHUNG.docx",
+        help="khung văn bản Word (tiêu đề, chữ ký, kiểu chữ, lề) đã sửa; lấy khung mặc định bằng «ktxh frame»",
+    )
     p.set_defaults(func=cmd_report)
+
+    p = add(
+        "frame",
+        "Ghi ra khung văn bản Word theo Nghị định 30/2020 để sửa (phông, lề, khối tiêu đề, chữ ký) rồi dùng lại "
+        "với «ktxh report --frame».",
+        "Write the Decree 30 Word frame for editing, to use again with «ktxh report --frame».",
+    )
+    p.add_argument("--output", required=True, metavar="KHUNG.docx")
+    p.set_defaults(func=cmd_frame)
     return parser
 
 

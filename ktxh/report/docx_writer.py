@@ -167,9 +167,9 @@ def _p_xml(
     para: Paragraph, style_id: str, *, bold: bool = False, italic: bool = False, align: str | None = None
 ) -> str:
     """One body paragraph as WordprocessingML: a style, plain runs, footnote references."""
-    ppr = (
-        f'<w:pPr><w:pStyle w:val="{style_id}"/>' + (f'<w:jc w:val="{align}"/>' if align else "") + "</w:pPr>"
-    )
+    # a centred line takes no first-line indent from the style
+    centred = f'<w:ind w:firstLine="0"/><w:jc w:val="{align}"/>' if align else ""
+    ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/>{centred}</w:pPr>'
     rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
     runs = []
     for r in para.runs:
@@ -238,7 +238,16 @@ def _footnotes_xml(doc: Document) -> bytes:
     ).encode("utf-8")
 
 
-def write_docx(doc: Document, target: Path | BytesIO, charts: list[tuple[str, bytes]] | None = None) -> None:
+BODY_MARKER = "[[NỘI DUNG BÁO CÁO]]"
+DEFAULT_FRAME = Path(__file__).resolve().parent.parent / "data" / "reports" / "khung-nghi-dinh-30.docx"
+
+
+def build_frame(target: Path | BytesIO) -> None:
+    """The default frame: a Word file with the Decree 30 layout and docxtpl placeholders.
+
+    Users may open it in Word and change fonts, margins, the header block or the signature;
+    ``write_docx`` fills the placeholders and puts the body where BODY_MARKER stands.
+    """
     d = new_document()
     section = d.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -249,58 +258,97 @@ def write_docx(doc: Document, target: Path | BytesIO, charts: list[tuple[str, by
     _styles(d)
     text_cm = 21.0 - 3.0 - 1.5
     _page_number_header(section)
-    h = doc.header
 
-    # header block: two columns, no borders
     table = d.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
     _widths(table, [6.3, 10.2])
     left, right = _cell(table, 0, 0), _cell(table, 0, 1)
-    _para(left, h.parent_body.upper(), size=13)
-    _para(left, h.issuing_body.upper(), size=13, bold=True)
+    _para(left, "{{ parent_body }}", size=13)
+    _para(left, "{{ issuing_body }}", size=13, bold=True)
     _rule(_para(left), 2.5, 6.3)
-    _para(left, f"Số: {h.number}", size=13)
+    _para(left, "Số: {{ number }}", size=13)
     _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12.5, bold=True)
     _para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
     _rule(_para(right), 5.6, 10.2)
-    _para(
-        right,
-        f"{h.place}, ngày {h.day.day:02d} tháng {h.day.month:02d} năm {h.day.year}",
-        size=14,
-        italic=True,
-    )
+    _para(right, "{{ place }}, ngày {{ day }} tháng {{ month }} năm {{ year }}", size=14, italic=True)
 
     _para(d, "", after=6)
-    _para(d, h.type.upper(), bold=True)
-    for line in h.subject:
-        _para(d, line, bold=True)
-    if h.subtitle:
-        _para(d, h.subtitle, italic=True)
+    _para(d, "{{ type }}", bold=True)
+    _para(d, "{%p for line in subject %}")
+    _para(d, "{{ line }}", bold=True)
+    _para(d, "{%p endfor %}")
+    _para(d, "{{ subtitle }}", italic=True)
     _rule(_para(d), 5.0, text_cm)
     _para(d, "", after=6)
+    _para(d, BODY_MARKER)
 
-    body_xml = _body_xml(doc, d.styles[BODY_STYLE].style_id, d.styles[HEADING_STYLE].style_id)
-    fragment = etree.fromstring(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
-    sect_pr = d.element.body.sectPr
-    for child in list(fragment):
-        sect_pr.addprevious(child)
-
-    # signature block beside the recipients
     sig = d.add_table(rows=1, cols=2)
     _no_borders(sig)
     _widths(sig, [8.0, 8.5])
     left, right = _cell(sig, 0, 0), _cell(sig, 0, 1)
     _para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    for i, name in enumerate(h.recipients):
-        end = "." if i == len(h.recipients) - 1 else ";"
-        _para(left, f"- {name.rstrip(';.')}{end}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _para(right, h.signer_on_behalf.upper(), size=14, bold=True)
-    _para(right, h.signer_title.upper(), size=14, bold=True)
+    _para(left, "{%p for r in recipients %}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(left, "- {{ r }}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(left, "{%p endfor %}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _para(right, "{{ signer_on_behalf }}", size=14, bold=True)
+    _para(right, "{{ signer_title }}", size=14, bold=True)
     for _ in range(4):
         _para(right, "")
-    if h.signer_name:
-        _para(right, h.signer_name, size=14, bold=True)
+    _para(right, "{{ signer_name }}", size=14, bold=True)
+    d.save(target)  # type: ignore[arg-type]
+
+
+def _context(doc: Document) -> dict[str, Any]:
+    h = doc.header
+    n = len(h.recipients)
+    return {
+        "parent_body": h.parent_body.upper(),
+        "issuing_body": h.issuing_body.upper(),
+        "number": h.number,
+        "place": h.place,
+        "day": f"{h.day.day:02d}",
+        "month": f"{h.day.month:02d}",
+        "year": h.day.year,
+        "type": h.type.upper(),
+        "subject": h.subject,
+        "subtitle": h.subtitle or "",
+        "recipients": [r.rstrip(";.") + ("." if i == n - 1 else ";") for i, r in enumerate(h.recipients)],
+        "signer_on_behalf": h.signer_on_behalf.upper(),
+        "signer_title": h.signer_title.upper(),
+        "signer_name": h.signer_name,
+    }
+
+
+def write_docx(
+    doc: Document,
+    target: Path | BytesIO,
+    charts: list[tuple[str, bytes]] | None = None,
+    frame: Path | None = None,
+) -> None:
+    """Fill the frame (``frame`` or the shipped Decree 30 one) and write the body into it."""
+    from docxtpl import DocxTemplate
+
+    frame_path = frame or DEFAULT_FRAME
+    if not frame_path.exists():
+        raise FileNotFoundError(f"Không có tệp khung báo cáo {frame_path}")
+    tpl = DocxTemplate(str(frame_path))
+    tpl.render(_context(doc), autoescape=True)
+    filled = BytesIO()
+    tpl.save(filled)
+    filled.seek(0)
+    d = new_document(filled)
+    for name in (BODY_STYLE, HEADING_STYLE):
+        if name not in [s.name for s in d.styles]:
+            raise ValueError(f"Tệp khung báo cáo thiếu kiểu đoạn «{name}».")
+    marker = next((p for p in d.paragraphs if p.text.strip() == BODY_MARKER), None)
+    if marker is None:
+        raise ValueError(f"Tệp khung báo cáo không có đoạn «{BODY_MARKER}» để đặt nội dung.")
+    body_xml = _body_xml(doc, d.styles[BODY_STYLE].style_id, d.styles[HEADING_STYLE].style_id)
+    fragment = etree.fromstring(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
+    for child in list(fragment):
+        marker._p.addprevious(child)
+    marker._p.getparent().remove(marker._p)
 
     if charts:
         from docx.enum.text import WD_BREAK
