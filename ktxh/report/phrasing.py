@@ -104,6 +104,12 @@ def _value_json(v: Value) -> dict[str, Any]:
     }
 
 
+def _decimals_of(error: Decimal) -> int:
+    """0.05 → 1, 0.5 → 0: the decimals a number was printed with, from half its last digit."""
+    exponent = (error * 2).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 class Phrases:
     """The calls a template can make. Each returns Vietnamese text and records provenance."""
 
@@ -313,14 +319,14 @@ class Phrases:
             number, symbol = self._number(code, x, **kw)
             return self._with_unit(number, symbol) if with_unit else number
 
+        # a target prints with the decimals it was set with ("2,0%", "8%"), kept as its rounding error
+        written = _decimals_of(t.error) if t.error else None
+
         def pct(x: Decimal | None) -> str:
-            return (
-                ""
-                if x is None
-                else core.format_vi(
-                    x, max(1, -int(x.normalize().as_tuple().exponent)) if x != x.to_integral() else 1
-                )
-            )
+            if x is None:
+                return ""
+            places = written if written is not None else max(0, -int(x.normalize().as_tuple().exponent))
+            return core.format_vi(x, places)
 
         if form is TargetForm.GROWTH_AT_LEAST:
             text = WORDING["target_growth_at_least"].format(x=pct(t.value))
