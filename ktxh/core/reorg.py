@@ -12,7 +12,6 @@ new commune the dataset names as its main successor; that default is labelled as
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +20,6 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .errors import OrgUnitError
@@ -319,12 +317,6 @@ def shares_from_basis(
     if total <= 0:
         raise OrgUnitError("Tổng dân số hoặc diện tích của các phần phải lớn hơn 0.")
     return [Allocation(source, target, value / total, key, value, note) for target, value in basis.items()]
-
-
-def data_file(name: str) -> Path:
-    spec = importlib.util.find_spec("vietnamadminunits")
-    assert spec and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
 
 
 # -- re-expression -----------------------------------------------------------------

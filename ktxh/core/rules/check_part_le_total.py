@@ -11,7 +11,7 @@ import numpy as np
 
 from ..cube import Cells
 from ..types import IndicatorKind
-from ._common import cells_where, level_mask, nice, vi
+from ._common import level_mask
 from .intervals import exceeds
 from .model import Finding, Rule, RuleContext
 
@@ -72,6 +72,3 @@ def run(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 period=ctx.cube.periods[int(p)],
                 title=rule.title,
             )
-
-
-__all__ = ["run", "cells_where", "nice", "vi"]

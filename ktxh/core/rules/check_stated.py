@@ -18,7 +18,7 @@ from ..numbers import half_unit
 from ..types import Measure, StatedFigure, ValueKind
 from ._common import dec, nice, vi
 from .intervals import allow_truncation, differ
-from .model import Finding, FindingValue, Rule, RuleContext, from_value
+from .model import Finding, FindingValue, Rule, RuleContext
 from .suggest import explain_value
 
 WORDS = {
@@ -192,6 +192,3 @@ def run_restated(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             period=cube.periods[p],
             title="Cùng một số liệu nêu hai lần phải khớp nhau",
         )
-
-
-__all__ = ["run", "run_restated", "from_value"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..cube import Cells
-from ._common import cells_where, dec, level_mask, nice, series_cells, vi
+from ._common import cells_where, level_mask, nice, series_cells, vi
 from .intervals import differ, exceeds
 from .model import Finding, FindingValue, Missing, Rule, RuleContext
 from .suggest import explain_sum
@@ -171,6 +171,3 @@ def _rounding(ctx: RuleContext, kind: str, total_s: int, u: int, p: int, parts: 
     t = ctx.cube.kind(kind)
     width = (t.hi[total_s, u, p] - t.lo[total_s, u, p]) + (parts.hi[u, p] - parts.lo[u, p])
     return float(width / 2) if np.isfinite(width) else 0.0
-
-
-__all__ = ["run", "dec"]

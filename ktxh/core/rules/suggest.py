@@ -4,7 +4,6 @@ rounding, the closest fit wins."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -80,20 +79,6 @@ def explain_value(label: str, x: Decimal, fits: Callable[[Decimal], bool]) -> st
         if hint[0] == 0:
             return word(hint)
     return None
-
-
-def _swap_can_move(delta: float, slack: float) -> bool:
-    """Swapping two adjacent digits a, b moves a number by (a − b) × 9 × 10^k: can it move by delta?"""
-    if delta <= slack:
-        return False
-    d = delta / 9
-    k = math.floor(math.log10(d))
-    m = round(d / 10**k)
-    return bool(1 <= m <= 9 and abs(d - m * 10**k) * 9 <= slack * 1.01 + 1e-12)
-
-
-def _shift_can_reach(x: float, target: float, slack: float) -> bool:
-    return any(abs(x * 10.0**k - target) <= slack * 1.01 + 1e-12 for k in (-3, -2, -1, 1, 2, 3))
 
 
 def _swap_to(x: Decimal, target: Decimal, slack: Decimal) -> Decimal | None:
