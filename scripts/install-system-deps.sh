@@ -4,8 +4,9 @@
 #   fonts-liberation  metric-compatible Times New Roman substitute for screenshots and PDFs
 #   libreoffice-writer-nogui  DOCX → PDF for drafted reports (ktxh report --pdf)
 #   poppler-utils   pdftotext / pdftoppm, to read and look at the PDFs in tests
+#   tesseract-ocr tesseract-ocr-vie  OCR of scanned past reports (ktxh check/extract/import)
 set -euo pipefail
-PACKAGES=(chromium fonts-liberation libreoffice-writer-nogui poppler-utils)
+PACKAGES=(chromium fonts-liberation libreoffice-writer-nogui poppler-utils tesseract-ocr tesseract-ocr-vie)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,1 @@
+"""Reading past reports: readers, fact extraction, the document checker. Never imports Django."""
