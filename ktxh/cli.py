@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -74,27 +73,12 @@ def cmd_load_demo(args: argparse.Namespace) -> int:
 
 # -- demo users ------------------------------------------------------------------
 def _demo_logins() -> list[dict[str, str]]:
-    """Create the demo accounts once; their passwords live in KTXH_HOME/demo-logins.json."""
+    """One demo account per role; passwords are kept in KTXH_HOME/demo-logins.json."""
     from django.conf import settings
-    from django.contrib.auth import get_user_model
 
-    path = Path(settings.HOME) / "demo-logins.json"
-    saved: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    users = [("admin", "Quản trị hệ thống", True)]
-    out = []
-    user_model = get_user_model()
-    for username, role, is_admin in users:
-        password = saved.get(username) or secrets.token_urlsafe(9)
-        user, created = user_model.objects.get_or_create(username=username)
-        if created or not user.check_password(password):
-            user.set_password(password)
-            user.is_staff = user.is_superuser = is_admin
-            user.save()
-        saved[username] = password
-        out.append({"username": username, "password": password, "role": role})
-    path.write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf-8")
-    path.chmod(0o600)
-    return out
+    from ktxh.web.accounts.services import demo_accounts_ensure
+
+    return demo_accounts_ensure(home=Path(settings.HOME))
 
 
 # -- serve / demo ----------------------------------------------------------------
@@ -117,7 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = _demo_logins()
     print("\nTài khoản dùng thử / demo logins:")
     for login in logins:
-        print(f"  {login['role']}: {login['username']} / {login['password']}")
+        print(f"  {login['role']} ({login['name']}): {login['username']} / {login['password']}")
     return cmd_serve(args)
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from ktxh import core
 
+TEST_PASSWORD = "thu-nghiem-Mat-khau-2023"
+
 
 @pytest.fixture(scope="session")
 def catalog() -> core.Catalog:
@@ -30,8 +32,15 @@ def demo_dataset(catalog: core.Catalog, registry: core.OrgUnitRegistry) -> core.
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The world "Thanh Miện 2023 loaded", shared by all database tests."""
+    """The world "Thanh Miện 2023 loaded", shared by all database tests, with one account per
+    role (ktxh.web.accounts.services.DEMO_ACCOUNTS) and a second commune, xã Thanh Tùng."""
+    from ktxh.web.accounts.choices import Role
+    from ktxh.web.accounts.services import DEMO_ACCOUNTS, AccountSpec, account_ensure
     from ktxh.web.datavalues.services import demo_load
+
+    other_commune = AccountSpec("xa_thanhtung", "UBND xã Thanh Tùng", Role.COMMUNE, "11242")
 
     with django_db_blocker.unblock():
         demo_load()
+        for spec in (*DEMO_ACCOUNTS, other_commune):
+            account_ensure(spec=spec, password=TEST_PASSWORD)

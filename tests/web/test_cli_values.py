@@ -114,6 +114,7 @@ def test_a_reused_code_is_resolved_at_the_periods_date(capsys: pytest.CaptureFix
 
 def test_demo_logins_are_created_once_and_work(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
     from ktxh.cli import _demo_logins
 
@@ -121,6 +122,10 @@ def test_demo_logins_are_created_once_and_work(settings, tmp_path) -> None:  # t
     first = _demo_logins()
     again = _demo_logins()
     assert first == again
-    login = first[0]
-    user = authenticate(username=login["username"], password=login["password"])
-    assert user is not None and user.is_superuser
+    assert {login["username"] for login in first} == {"admin", "tckh", "nongnghiep", "xa_ngohung", "lanhdao"}
+    request = RequestFactory().post("/dang-nhap/")
+    for login in first:
+        user = authenticate(request, username=login["username"], password=login["password"])
+        assert user is not None, login["username"]
+        assert user.is_superuser == (login["username"] == "admin")
+        assert user.password.startswith("argon2$")

@@ -4,8 +4,8 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_the_first_page_shows_every_sector_in_vietnamese_numbers(client: Client) -> None:
-    response = client.get("/")
+def test_the_first_page_shows_every_sector_in_vietnamese_numbers(leader_client: Client) -> None:
+    response = leader_client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Huyện Thanh Miện" in html
@@ -14,21 +14,23 @@ def test_the_first_page_shows_every_sector_in_vietnamese_numbers(client: Client)
     assert "14.739" in html and "103,4%" in html and "−1,5%" in html
 
 
-def test_it_explains_a_bad_unit(client: Client) -> None:
-    response = client.get("/?unit=99999&year=2023")
+def test_it_explains_a_bad_unit(leader_client: Client) -> None:
+    response = leader_client.get("/?unit=99999&year=2023")
     assert response.status_code == 400
     assert "Không có đơn vị hành chính mã «99999»" in response.content.decode()
 
 
-def test_it_explains_a_bad_year(client: Client) -> None:
-    response = client.get("/?year=abc")
+def test_it_explains_a_bad_year(leader_client: Client) -> None:
+    response = leader_client.get("/?year=abc")
     assert response.status_code == 400
     assert "Năm không hợp lệ" in response.content.decode()
 
 
-def test_the_page_takes_a_bounded_number_of_queries(client: Client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_takes_a_bounded_number_of_queries(
+    leader_client: Client, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     with django_assert_max_num_queries(15):
-        client.get("/")
+        leader_client.get("/")
 
 
 def test_the_admin_speaks_vietnamese(admin_client: Client) -> None:
@@ -37,8 +39,8 @@ def test_the_admin_speaks_vietnamese(admin_client: Client) -> None:
     assert admin_client.get("/admin/datavalues/datavalue/?derived__exact=1").status_code == 200
 
 
-def test_each_row_says_whether_the_plan_was_met(client: Client) -> None:
-    html = client.get("/").content.decode()
+def test_each_row_says_whether_the_plan_was_met(leader_client: Client) -> None:
+    html = leader_client.get("/").content.decode()
     # 14.739 ha at 103,4% of plan → vượt; rice 12.135 ha at 99,1% → không đạt (seed lines 56, 74)
     assert 'class="status st-up">vượt</td>' in html
     assert 'class="status st-down">không đạt</td>' in html

@@ -7,22 +7,22 @@ from ktxh.cli import main
 pytestmark = pytest.mark.django_db
 
 
-def test_a_missing_table_gets_a_clear_page(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_table_gets_a_clear_page(leader_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_kwargs: object) -> None:
         raise OperationalError("no such table: orgunits_orgunit")
 
     monkeypatch.setattr("ktxh.web.datavalues.selectors.indicator_rows", broken)
-    response = client.get("/")
+    response = leader_client.get("/")
     assert response.status_code == 503
     assert "ktxh init" in response.content.decode()
 
 
-def test_an_unreachable_database_gets_503(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_database_gets_503(leader_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_kwargs: object) -> None:
         raise OperationalError("connection refused")
 
     monkeypatch.setattr("ktxh.web.datavalues.selectors.indicator_rows", broken)
-    response = client.get("/")
+    response = leader_client.get("/")
     assert response.status_code == 503
     assert "Không kết nối được cơ sở dữ liệu" in response.content.decode()
 

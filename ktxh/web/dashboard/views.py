@@ -5,24 +5,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ktxh import core
+from ktxh.web.accounts.permissions import access_for
 from ktxh.web.datavalues import selectors
 
 DEFAULT_UNIT = "300"
 DEFAULT_YEAR = 2023
 
 
+@login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    unit_code = request.GET.get("unit", DEFAULT_UNIT)
+    access = access_for(request)
+    own = [s.unit for s in access.scopes if s.unit]
+    unit_code = request.GET.get("unit") or (own[0] if own else DEFAULT_UNIT)
     error = None
     try:
         year = int(request.GET.get("year", DEFAULT_YEAR))
         period = core.Period.year(year)
         unit = selectors.org_unit_at(unit_code, min(period.end, date.today()))
+        access.require_view(unit)
         rows = selectors.indicator_rows(org_unit=unit, period=period)
     except (ValueError, core.KtxhError) as exc:
         error = str(exc) if isinstance(exc, core.KtxhError) else _("Năm không hợp lệ.")

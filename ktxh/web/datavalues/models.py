@@ -117,6 +117,8 @@ class DataValue(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # Raised on every change; a save that read an older version is refused (no lost update).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
 
     class Meta:
         verbose_name = _("số liệu")
@@ -218,3 +220,58 @@ class StatedFigure(models.Model):
             decimals=self.decimals,
             unit=self.unit or None,
         )
+
+
+class ChangeSource(models.TextChoices):
+    SCREEN = "screen", _("màn hình nhập liệu")
+    XLSX = "xlsx", _("tệp Excel")
+    IMPORT = "import", _("nhập từ báo cáo")
+    API = "api", _("API")
+    DEMO = "demo", _("dữ liệu mẫu")
+
+
+class ValueChange(models.Model):
+    """The audit trail: one row per change of one value, never edited or deleted.
+
+    The cell's key is copied so the history stays readable whatever happens to the value.
+    ``old_value`` is empty for a value created; ``new_value`` is empty for one removed.
+    """
+
+    data_value = models.ForeignKey(
+        DataValue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        verbose_name=_("số liệu"),
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("chỉ tiêu"))
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, verbose_name=_("đơn vị"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name=_("kỳ"))
+    kind = models.CharField(_("loại số liệu"), max_length=16, choices=ValueKind.choices)
+    category = models.CharField(_("phân tổ"), max_length=40, blank=True, default="")
+    option = models.CharField(_("thành phần phân tổ"), max_length=200, blank=True, default="")
+    old_value = models.DecimalField(_("giá trị cũ"), null=True, blank=True, **AMOUNT)
+    new_value = models.DecimalField(_("giá trị mới"), null=True, blank=True, **AMOUNT)
+    version = models.PositiveIntegerField(_("phiên bản sau thay đổi"), default=1)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("người sửa")
+    )
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    source = models.CharField(_("qua"), max_length=10, choices=ChangeSource.choices)
+    reason = models.TextField(_("lý do, ghi chú"), blank=True)
+    acknowledged = models.JSONField(
+        _("cảnh báo đã xác nhận"),
+        default=list,
+        blank=True,
+        help_text=_("Các phát hiện lỗi người nhập đã xác nhận, kèm lý do."),
+    )
+
+    class Meta:
+        verbose_name = _("lịch sử thay đổi số liệu")
+        verbose_name_plural = _("lịch sử thay đổi số liệu")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["indicator", "org_unit", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period_id}: {self.old_value} → {self.new_value}"
