@@ -51,6 +51,8 @@ class Period:
                 continue
             a = int(match.group(1))
             b = int(match.group(2)) if match.lastindex and match.lastindex > 1 else 0
+            if a < 1:  # there is no year 0 (datetime.MINYEAR is 1)
+                break
             if ptype is PeriodType.YEAR:
                 return cls(date(a, 1, 1), date(a, 12, 31), ptype, text)
             if ptype is PeriodType.HALF:

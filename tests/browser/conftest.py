@@ -10,8 +10,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.conftest import TEST_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # fixtures are still plain synchronous calls.
@@ -43,9 +46,22 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
+    """Thanh Miện 2023 loaded, with one account per role (password: TEST_PASSWORD)."""
+    from ktxh.web.accounts.services import DEMO_ACCOUNTS, account_ensure
     from ktxh.web.datavalues.services import demo_load
 
     demo_load()
+    for spec in DEMO_ACCOUNTS:
+        account_ensure(spec=spec, password=TEST_PASSWORD)
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(base + "/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture

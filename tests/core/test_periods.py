@@ -37,3 +37,9 @@ def test_reporting_window_follows_decree_09() -> None:
     assert Period.parse("2023").reporting_window() == (date(2022, 12, 15), date(2023, 12, 14))
     assert Period.parse("2023S1").reporting_window() == (date(2022, 12, 15), date(2023, 6, 14))
     assert Period.parse("2023-03").reporting_window() == (date(2023, 2, 15), date(2023, 3, 14))
+
+
+@pytest.mark.parametrize("code", ["0000", "0000S1", "0000Q1", "0000-01", "0000-0001"])
+def test_it_refuses_year_zero_with_a_period_error(code: str) -> None:
+    with pytest.raises(PeriodError):
+        Period.parse(code)

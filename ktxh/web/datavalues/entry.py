@@ -167,6 +167,10 @@ def values_save(
                     key = (e.indicator, str(e.kind), e.category, e.option)
                     writes.append((e, stored.get(key), indicators[e.indicator]))
             if result.errors and not accept_valid:
+                for e, existing, _ind in writes:  # what the valid rows would have done
+                    same = existing is not None and existing.value == e.value and not existing.derived
+                    status = "created" if existing is None else ("unchanged" if same else "updated")
+                    result.rows.append(RowResult(e.indicator, status, e.row))
                 raise Blocked
             changes = []
             for e, existing, ind in writes:

@@ -100,6 +100,13 @@ class DataValue(models.Model):
         help_text=_("Nửa độ rộng khoảng sai số do làm tròn; để trống là số chính xác."),
         **AMOUNT,
     )
+    error_high = models.DecimalField(
+        _("sai số làm tròn của cận trên"),
+        null=True,
+        blank=True,
+        help_text=_("Như trên, cho cận trên của một khoảng mục tiêu (in đúng số chữ số thập phân đã nêu)."),
+        **AMOUNT,
+    )
     flags = models.JSONField(_("cờ"), default=list, blank=True)
     source_document = models.ForeignKey(
         SourceDocument, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("tài liệu nguồn")
@@ -156,6 +163,7 @@ class DataValue(models.Model):
                 note=self.note or None,
             ),
             error=self.error,
+            error_high=self.error_high,
             form=core.TargetForm(self.form) if self.form else None,
             value_high=self.value_high,
             base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]

@@ -95,6 +95,7 @@ def dataset_store(*, dataset: core.Dataset) -> tuple[SyncCounts, SyncCounts]:
                     "qualifier": v.qualifier.value,
                     "derived": v.derived,
                     "error": v.error,
+                    "error_high": v.error_high,
                     "flags": list(v.flags),
                     "source_document": document,
                     "source_line": p.line,

@@ -27,6 +27,11 @@ class EntryRow:
         return self.indicator.code
 
     @property
+    def dom_id(self) -> str:
+        """The code as an HTML id usable in CSS selectors (no dots)."""
+        return "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in self.indicator.code)
+
+    @property
     def version(self) -> int:
         return self.current.version if self.current else 0
 

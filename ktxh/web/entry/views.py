@@ -179,7 +179,7 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
         "formset": formset,
         "lines": lines,
         "can_edit": can_edit and not block,
-        "block": block,
+        "locked_msg": block,
         "result": result,
         "blocking": [
             {"key": finding_key(f), "finding": f, "reason": acks.get(finding_key(f), "")}
@@ -267,7 +267,11 @@ def preview(request: HttpRequest, unit: str, period: str, sector: str) -> HttpRe
     org_unit, per = resolve(unit, period)
     access.require_view(org_unit)
     code = request.POST.get("code", "")
-    text = next((v for k, v in request.POST.items() if k.endswith("-value") or k == "value"), "")
+    # htmx sends the whole form: the row's value is the one whose "-code" twin names the indicator.
+    prefix = next(
+        (k[: -len("-code")] for k, v in request.POST.items() if k.endswith("-code") and v == code), None
+    )
+    text = request.POST.get(f"{prefix}-value" if prefix else "value", "")
     sec = get_object_or_404(Sector, code=sector)
     rows = entry_rows(org_unit=org_unit, period=per, sector=sec, codes=[code])
     if not rows:
