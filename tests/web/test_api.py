@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -120,9 +121,10 @@ def test_a_stale_version_is_refused_with_the_current_value() -> None:
 
 def test_workflow_actions_through_the_api() -> None:
     commune, planning = _api("xa_ngohung"), _api("tckh")
-    post = lambda c, a, body="{}": c.post(
-        f"/api/workflow/11275/2023/{a}", body, content_type="application/json"
-    )  # noqa: E731
+
+    def post(c: Client, action: str, body: str = "{}") -> Any:
+        return c.post(f"/api/workflow/11275/2023/{action}", body, content_type="application/json")
+
     assert post(commune, "submit").json()["state"] == "submitted"
     assert post(planning, "approve").json()["state"] == "approved"
     assert post(planning, "lock").json()["state"] == "locked"
