@@ -2,7 +2,8 @@
 
 The baseline writes the same paragraphs' text (body and footnotes) with python-docx and
 nothing else: no data, no phrasing, no layout. Goals: under 2 s, ratio at most 3.
-Prints the figures; the last line is JSON.
+Prints the figures, then where the time goes (rendering the text from the data, writing
+the DOCX, writing the XLSX appendix, each timed alone); the last line is JSON.
 
     python bench/report.py [--template FILE] [--repeat N]
 """
@@ -68,9 +69,18 @@ def main(argv: list[str] | None = None) -> int:
         document, _prov = render(template, data)
         write_docx(document, BytesIO())
 
+    def xlsx_only() -> None:
+        write_xlsx(data, BytesIO())
+
+    def render_only() -> None:
+        render(template, data)
+
     ktxh_s = best(args.repeat, draft)
     docx_s = best(args.repeat, docx_only)
     bare_s = best(args.repeat, bare)
+    # where the time goes (each stage alone, best of N; they need not add up exactly)
+    render_s = best(args.repeat, render_only)
+    xlsx_s = best(args.repeat, xlsx_only)
     ratio = ktxh_s / bare_s
     docx_ratio = docx_s / bare_s
     print(
@@ -83,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio {docx_ratio:.2f}"
     )
     print(
+        f"stages: data → phrases (render) {render_s:.3f} s, DOCX writing {max(0.0, docx_s - render_s):.3f} s, "
+        f"XLSX appendix {xlsx_s:.3f} s"
+    )
+    print(
         json.dumps(
             {
                 "template": args.template.name,
@@ -93,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio": round(ratio, 2),
                 "docx_only_seconds": round(docx_s, 3),
                 "docx_only_ratio": round(docx_ratio, 2),
+                "render_seconds": round(render_s, 3),
+                "xlsx_seconds": round(xlsx_s, 3),
                 "goal_met": bool(ktxh_s < 2 and ratio <= 3),
             }
         )

@@ -274,8 +274,11 @@ class _Loader:
             category=str(entry.get("category") or ""),
             option=str(entry.get("option") or ""),
             provenance=prov,
-            # the bounds' printed precision, so "tăng 2,0%" and "từ 8% đến 10%" print as written
+            # each bound's printed precision, so "tăng 2,0%" and "từ 1,5% đến 2%" print as written
             error=half_unit(printed_decimals(str(entry.get("low") or entry.get("high")))),
+            error_high=half_unit(printed_decimals(str(entry["high"])))
+            if low is not None and high is not None
+            else None,
         )
         if value.key in self.reported:
             raise DatasetError(f"{where}: mục tiêu này đã được khai báo.")

@@ -154,6 +154,9 @@ class Value:
     form: TargetForm | None = None
     value_high: Decimal | None = None
     base_period: str | None = None
+    # a range's upper bound: half its last printed digit, as ``error`` is for the lower one,
+    # so "từ 1,5% đến 2%" prints each bound as stated; None = not recorded
+    error_high: Decimal | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document as new_document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -334,17 +335,16 @@ def write_docx(
         raise FileNotFoundError(f"Không có tệp khung báo cáo {frame_path}")
     tpl = DocxTemplate(str(frame_path))
     tpl.render(_context(doc), autoescape=True)
-    filled = BytesIO()
-    tpl.save(filled)
-    filled.seek(0)
-    d = new_document(filled)
+    # the rendered frame is a python-docx document already: no need to save and reopen it
+    d: DocxDocument = tpl.docx  # (get_docx() would reload the unrendered frame)
+    style_ids = {s.name: s.style_id for s in d.styles}
     for name in (BODY_STYLE, HEADING_STYLE):
-        if name not in [s.name for s in d.styles]:
+        if name not in style_ids:
             raise ValueError(f"Tệp khung báo cáo thiếu kiểu đoạn «{name}».")
     marker = next((p for p in d.paragraphs if p.text.strip() == BODY_MARKER), None)
     if marker is None:
         raise ValueError(f"Tệp khung báo cáo không có đoạn «{BODY_MARKER}» để đặt nội dung.")
-    body_xml = _body_xml(doc, d.styles[BODY_STYLE].style_id, d.styles[HEADING_STYLE].style_id)
+    body_xml = _body_xml(doc, style_ids[BODY_STYLE], style_ids[HEADING_STYLE])
     fragment = etree.fromstring(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
     for child in list(fragment):
         marker._p.addprevious(child)

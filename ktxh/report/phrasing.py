@@ -75,14 +75,19 @@ class ReportData:
     def get(
         self, code: str, *, org: str | None, period: str, kind: str, category: str, option: str
     ) -> Value | None:
-        o = self.org(org)
+        return self.lookup(code, self.org(org), period, kind, category, option)
+
+    def lookup(
+        self, code: str, org_code: str, period: str, kind: str, category: str, option: str
+    ) -> Value | None:
+        """The value in one cell (an org unit by its code); kind "actual": the final, else the estimate."""
         if kind == "actual":
             for k in (ValueKind.FINAL.value, ValueKind.ESTIMATE.value):
-                found = self.cells.get((code, o, period, k, category, option))
+                found = self.cells.get((code, org_code, period, k, category, option))
                 if found is not None:
                     return found
             return None
-        return self.cells.get((code, o, period, kind, category, option))
+        return self.cells.get((code, org_code, period, kind, category, option))
 
 
 def _value_json(v: Value) -> dict[str, Any]:
@@ -119,6 +124,8 @@ class Phrases:
         self.data = data
         self.prov = provenance
         self.points_word = points_word
+        # the org units named in this report's calls ("Thanh Giang" → its code), looked up once each
+        self._orgs: dict[str | None, str] = {}
 
     # -- helpers -------------------------------------------------------------------
     def _ind(self, code: str) -> core.Indicator:
@@ -132,16 +139,21 @@ class Phrases:
             raise PhraseError(f"{call}: chưa có {what} của chỉ tiêu {code}.")
         return v
 
+    def _org(self, org: str | None) -> str:
+        found = self._orgs.get(org)
+        if found is None:
+            found = self._orgs[org] = self.data.org(org)
+        return found
+
     def _get(self, code: str, kind: str = "actual", **kw: Any) -> Value | None:
         self._ind(code)  # an unknown code is named as such, not as a missing value
-        period = str(kw.get("period") or self.data.year)
-        return self.data.get(
+        return self.data.lookup(
             code,
-            org=kw.get("org"),
-            period=period,
-            kind=kind,
-            category=str(kw.get("category") or ""),
-            option=str(kw.get("option") or ""),
+            self._org(kw.get("org")),
+            str(kw.get("period") or self.data.year),
+            kind,
+            str(kw.get("category") or ""),
+            str(kw.get("option") or ""),
         )
 
     def _number(self, code: str, value: Decimal, **kw: Any) -> tuple[str, str]:
@@ -162,7 +174,7 @@ class Phrases:
             text=text,
             call=call,
             indicator=code,
-            org_unit=self.data.org(kw.get("org")),
+            org_unit=self._org(kw.get("org")),
             period=str(kw.get("period") or self.data.year),
             values=[_value_json(v) for v in values],
             formula=formula,
@@ -319,23 +331,26 @@ class Phrases:
             number, symbol = self._number(code, x, **kw)
             return self._with_unit(number, symbol) if with_unit else number
 
-        # a target prints with the decimals it was set with ("2,0%", "8%"), kept as its rounding error
-        written = _decimals_of(t.error) if t.error else None
-
-        def pct(x: Decimal | None) -> str:
+        # each bound prints with the decimals it was set with ("2,0%", "từ 1,5% đến 2%"), kept as its
+        # rounding error; a bound without one (an older stored value) shows its significant decimals
+        def pct(x: Decimal | None, error: Decimal | None) -> str:
             if x is None:
                 return ""
-            places = written if written is not None else max(0, -int(x.normalize().as_tuple().exponent))
+            places = _decimals_of(error) if error else max(0, -int(x.normalize().as_tuple().exponent))
             return core.format_vi(x, places)
 
         if form is TargetForm.GROWTH_AT_LEAST:
-            text = WORDING["target_growth_at_least"].format(x=pct(t.value))
+            text = WORDING["target_growth_at_least"].format(x=pct(t.value, t.error))
         elif form is TargetForm.GROWTH:
-            text = WORDING["target_growth"].format(x=pct(t.value))
+            text = WORDING["target_growth"].format(x=pct(t.value, t.error))
         elif form is TargetForm.GROWTH_RANGE:
-            text = WORDING["target_growth_range"].format(x=pct(t.value), y=pct(t.value_high))
+            text = WORDING["target_growth_range"].format(
+                x=pct(t.value, t.error), y=pct(t.value_high, t.error_high)
+            )
         elif form is TargetForm.AVG_GROWTH_RANGE:
-            text = WORDING["target_avg_growth_range"].format(x=pct(t.value), y=pct(t.value_high))
+            text = WORDING["target_avg_growth_range"].format(
+                x=pct(t.value, t.error), y=pct(t.value_high, t.error_high)
+            )
         elif form is TargetForm.AT_LEAST:
             text = WORDING["target_at_least"].format(x=num(t.value))
         elif form is TargetForm.AT_MOST:
@@ -343,7 +358,7 @@ class Phrases:
         elif form is TargetForm.RANGE:
             text = WORDING["target_range"].format(x=num(t.value, with_unit=False), y=num(t.value_high))
         elif form is TargetForm.PP_CHANGE:
-            text = WORDING["target_pp"].format(x=pct(t.value))
+            text = WORDING["target_pp"].format(x=pct(t.value, t.error))
         else:
             text = WORDING["target_exact"].format(x=num(t.value))
         return self._record("target", code, text, [t], f"mục tiêu ({form.value})", **args)

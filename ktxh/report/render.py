@@ -34,44 +34,104 @@ def _env() -> SandboxedEnvironment:
 
 
 _EXPR = re.compile(r"\{\{(.*?)\}\}", re.S)
+# the common case, read without Python's parser: name, or name('text', key='text', key=1, …)
+_NAME_CALL = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*\Z", re.S)
+_ARG = re.compile(
+    r"\s*(?:([A-Za-z_]\w*)\s*=\s*)?('[^'\\\n]*'|\"[^\"\\\n]*\"|-?\d+|True|False|None)\s*(?:,|\Z)"
+)
+_CONSTANTS: dict[str, Any] = {"True": True, "False": False, "None": None}
+
+# one template part: literal text, a name to print, or a call with literal arguments
+Part = str | tuple[str, list[Any], dict[str, Any]] | tuple[str]
 
 
-def _simple_render(source: str, calls: dict[str, Any]) -> str | None:
-    """Render text whose only template parts are ``{{ name }}`` or ``{{ call('literal', k=1) }}``.
+def _literal(token: str) -> Any:
+    if token[0] in "'\"":
+        return token[1:-1]
+    return _CONSTANTS[token] if token in _CONSTANTS else int(token)
 
-    Compiling each paragraph with Jinja costs milliseconds; these plain calls are read with
-    Python's parser (parsing only, nothing is evaluated) and made directly. Anything else
-    (blocks, filters, expressions) returns None and goes to the sandboxed Jinja environment.
+
+def _quick_expr(expr: str) -> Part | None:
+    """``name`` or ``name('a', k='b', n=1)`` read by two regular expressions; None: not this shape."""
+    m = _NAME_CALL.match(expr)
+    if m is None:
+        return None
+    if m.group(2) is None:
+        return (m.group(1),)
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    inner, pos = m.group(2), 0
+    while inner[pos:].strip():
+        a = _ARG.match(inner, pos)
+        if a is None or (a.group(1) is None and kwargs) or a.group(1) in kwargs:
+            return None  # anything else, even a mistake, is left to Python's parser to judge
+        if a.group(1) is None:
+            args.append(_literal(a.group(2)))
+        else:
+            kwargs[a.group(1)] = _literal(a.group(2))
+        pos = a.end()
+    return (m.group(1), args, kwargs)
+
+
+def _ast_expr(expr: str) -> Part | None:
+    """The same shapes read with Python's parser (parsing only, nothing is evaluated)."""
+    try:
+        node = ast.parse(expr.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and all(k.arg is not None for k in node.keywords)
+    ):
+        try:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
+        except ValueError:
+            return None
+        return (node.func.id, args, kwargs)
+    return None
+
+
+def _simple_parts(source: str, calls: dict[str, Any]) -> list[Part] | None:
+    """The parts of text whose only template parts are ``{{ name }}`` or ``{{ call('literal', k=1) }}``.
+
+    Compiling each paragraph with Jinja costs milliseconds, and so does Python's parser for
+    hundreds of calls; these plain calls are read directly. Anything else (blocks, filters,
+    expressions, unknown names) returns None and goes to the sandboxed Jinja environment.
+    The whole text is read before any call is made, so a text Jinja renders makes each call once.
     """
     if "{%" in source or "{#" in source:
         return None
-    out = []
+    parts: list[Part] = []
     pos = 0
     for m in _EXPR.finditer(source):
-        out.append(source[pos : m.start()])
-        try:
-            node = ast.parse(m.group(1).strip(), mode="eval").body
-        except SyntaxError:
+        parts.append(source[pos : m.start()])
+        part = _quick_expr(m.group(1))
+        if part is None:
+            part = _ast_expr(m.group(1))
+        if part is None or part[0] not in calls or callable(calls[part[0]]) != (len(part) == 3):
             return None
-        if isinstance(node, ast.Name) and node.id in calls and not callable(calls[node.id]):
-            out.append(str(calls[node.id]))
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in calls
-            and callable(calls[node.func.id])
-            and all(k.arg is not None for k in node.keywords)
-        ):
-            try:
-                args = [ast.literal_eval(a) for a in node.args]
-                kwargs = {str(k.arg): ast.literal_eval(k.value) for k in node.keywords}
-            except ValueError:
-                return None
-            out.append(str(calls[node.func.id](*args, **kwargs)))
-        else:
-            return None
+        parts.append(part)
         pos = m.end()
-    out.append(source[pos:])
+    parts.append(source[pos:])
+    return parts
+
+
+def _simple_render(source: str, calls: dict[str, Any]) -> str | None:
+    parts = _simple_parts(source, calls)
+    if parts is None:
+        return None
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif len(part) == 1:
+            out.append(str(calls[part[0]]))
+        else:
+            out.append(str(calls[part[0]](*part[1], **part[2])))
     return "".join(out)
 
 
