@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ktxh import __version__, cli_reorg, core
+from ktxh import __version__, cli_extract, cli_reorg, core
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, vi: str, en: str) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
-            help=f"{vi} / {en}",
+            help=f"{vi} / {en}".replace("%", "%%"),  # argparse %-formats help, not descriptions
             description=f"{vi}\n{en}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -457,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_validate)
     cli_reorg.add_commands(add, _setup_django)
+    cli_extract.add_commands(add, _setup_django)
 
     p = add(
         "report",
@@ -497,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return int(args.func(args))
-    except (UsageError, cli_reorg.ReorgUsageError) as exc:
+    except (UsageError, cli_reorg.ReorgUsageError, cli_extract.ExtractUsageError) as exc:
         _err(str(exc))
         return EXIT_INPUT
     except core.KtxhError as exc:

@@ -328,3 +328,47 @@ def test_import_refuses_a_report_of_another_year(tmp_path: Path, capsys: pytest.
     err = capsys.readouterr().err
     assert "là của năm 2024" in err and "--year" in err
     assert DataValue.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_every_imported_value_leaves_an_audit_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ktxh.web.datavalues.models import ValueChange
+
+    path = _write(tmp_path, "bao_cao_2021.txt", GOOD)
+    assert main(["import", path, "--unit", "300", "--year", "2021"]) == 0
+    rows = ValueChange.objects.filter(source="import", period__code="2021")
+    assert rows.count() == 4 and all(r.old_value is None and "dòng" in r.reason for r in rows)
+    changed = _write(tmp_path, "bao_cao_2021_sua.txt", GOOD.replace("12.000 tấn", "12.500 tấn"))
+    assert main(["import", changed, "--unit", "300", "--year", "2021"]) == 0
+    last = ValueChange.objects.filter(source="import", indicator__code="NN.SL_THIT_HOI").order_by("pk").last()
+    assert last is not None and (last.old_value, last.new_value, last.version) == (12000, 12500, 2)
+
+
+@pytest.mark.django_db
+def test_a_locked_period_takes_no_imported_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ktxh.web.datavalues.models import DataValue, Period
+    from ktxh.web.orgunits.models import OrgUnit
+    from ktxh.web.workflow.models import Status
+
+    unit = OrgUnit.objects.filter(code="300").first()
+    Status.objects.create(org_unit=unit, period=Period.get_for("2021"), state="locked")
+    before = DataValue.objects.count()
+    assert main(["import", _write(tmp_path, "a.txt", GOOD), "--unit", "300", "--year", "2021"]) == 2
+    err = capsys.readouterr().err
+    assert "khóa" in err and "Không nhập gì" in err
+    assert DataValue.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_change_amount_is_not_imported_as_the_periods_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        GOOD.split("1. Nông nghiệp")[0]
+        + "Tổng sản lượng thịt hơi xuất chuồng tăng 150 tấn so với năm 2020.\n"
+    )
+    path = _write(tmp_path, "bao_cao_2021.txt", text)
+    assert main(["import", path, "--unit", "300", "--year", "2021", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "0 số liệu mới" in out and "1 bỏ qua" in out
+    assert "= 150 tấn" not in out

@@ -105,6 +105,16 @@ def test_help_is_in_vietnamese_and_english() -> None:
     assert "Số liệu một đơn vị" in out and "One unit's values" in out
 
 
+def test_the_top_level_help_lists_every_command() -> None:
+    # a bare "%" in a command's help once made «ktxh --help» crash
+    out = subprocess.run(
+        [sys.executable, "-m", "ktxh.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("init", "demo", "values", "validate", "report", "check", "extract", "import"):
+        assert command in out
+    assert "% kế hoạch" in out
+
+
 def test_a_reused_code_is_resolved_at_the_periods_date(capsys: pytest.CaptureFixture[str]) -> None:
     # 11239 is thị trấn Thanh Miện until 30/6/2025; footnote 37 gives it 1,620 km (seed line 1633)
     assert main(["values", "--unit", "11239", "--year", "2023"]) == 0

@@ -19,6 +19,10 @@ The number is converted to the indicator's unit (m² → ha); its rounding is ke
 ``source_line``/``source_text`` point at the line and quote, the page goes into ``note``.
 A cell that already holds the same number is left as it is (its provenance too).
 
+Every value created or changed gets a row of the audit trail (ValueChange, source "import").
+A period that is submitted, approved or locked for a unit the report touches refuses the
+whole import (ImportInputError, nothing stored).
+
 A stated "% kế hoạch", "% dự toán", "% so với năm trước" or change in points of a mapped
 indicator is kept as a StatedFigure of the same document and line, so ``ktxh validate``
 checks it against the values like any other report's.
@@ -45,7 +49,7 @@ from ktxh.extract.model import Document, Fact, ReadError
 from ktxh.web.catalog.models import Indicator
 from ktxh.web.orgunits.models import OrgUnit
 
-from .models import DataValue, Period, SourceDocument
+from .models import ChangeSource, DataValue, Period, SourceDocument, ValueChange
 from .selectors import org_unit_at, stored_catalog
 
 Progress = Callable[[str], None]
@@ -169,6 +173,10 @@ def _plan(
         ind = catalog.get(f.indicator)
         if ind is None:
             skip(f"chỉ tiêu «{f.indicator}» không có trong danh mục")
+            continue
+        if f.role == "value" and f.compared_to:
+            # "tăng 18,42 ha so với năm 2022": a difference between two levels, not a level
+            skip("là mức tăng, giảm so với kỳ khác, không phải giá trị của kỳ")
             continue
         kind, period = _kind_and_period(f, year)
         if kind is None and f.role in _MEASURES and not f.org_unit and stated is not None:
@@ -301,7 +309,7 @@ def _write(
         "flags": ["imported"],
     }
     if cell is None:
-        DataValue.objects.create(
+        cell = DataValue.objects.create(
             indicator=indicators[code],
             org_unit=fields["unit"],
             period=periods[period],
@@ -309,6 +317,7 @@ def _write(
             entered_by=user,
             **values,
         )
+        _audit(cell, None, user, document, f.line)
         return "created", None
     if cell.value == fields["value"]:
         return "unchanged", cell.value
@@ -317,8 +326,29 @@ def _write(
         setattr(cell, name, v)
     if user is not None:
         cell.entered_by = user
+    cell.version += 1
     cell.save()
+    _audit(cell, old, user, document, f.line)
     return "changed", old
+
+
+def _audit(cell: DataValue, old: Decimal | None, user: Any, document: SourceDocument, line: int) -> None:
+    """One row of the audit trail per value the import creates or changes."""
+    ValueChange.objects.create(
+        data_value=cell,
+        indicator=cell.indicator,
+        org_unit=cell.org_unit,
+        period=cell.period,
+        kind=cell.kind,
+        category=cell.category,
+        option=cell.option,
+        old_value=old,
+        new_value=cell.value,
+        version=cell.version,
+        user=user,
+        source=ChangeSource.IMPORT,
+        reason=f"Nhập từ «{document.filename}», dòng {line}.",
+    )
 
 
 def import_document(
@@ -374,6 +404,7 @@ def import_document(
         )
         indicators = {i.code: i for i in Indicator.objects.filter(code__in={k[0] for k in cells})}
         periods = {code: Period.get_for(code) for code in sorted({k[2] for k in cells})}
+        _refuse_locked(cells, periods)
         existing = {
             (d.indicator.code, d.org_unit.code, d.period.code, d.kind): d
             for d in DataValue.objects.filter(
@@ -486,3 +517,15 @@ def _check_year(facts: list[Fact], year: int, name: str) -> None:
         f"Số liệu trong «{name}» là của năm {top} ({years.count(top)}/{len(years)} số liệu), "
         f"không có số nào của năm {year}. Hãy kiểm tra lại --year."
     )
+
+
+def _refuse_locked(
+    cells: dict[tuple[str, str, str, str], tuple[Fact, dict[str, Any]]], periods: dict[str, Period]
+) -> None:
+    """A period submitted, approved or locked for a unit takes no imported figure either."""
+    from ktxh.web.workflow.services import edit_block
+
+    for unit, period in sorted({(fields["unit"], key[2]) for key, (_f, fields) in cells.items()}, key=str):
+        reason = edit_block(unit, periods[period])
+        if reason:
+            raise ImportInputError(f"{reason} Không nhập gì từ báo cáo này.")
