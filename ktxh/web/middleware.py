@@ -72,3 +72,15 @@ class RejectNulBytesMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body or b"%00" in body
         return False
+
+
+class IgnoreBrowserLanguageMiddleware:
+    """Offices work in Vietnamese even on a browser set to English; English is chosen in the
+    header's language menu (a cookie), never guessed from Accept-Language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

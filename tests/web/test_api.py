@@ -178,3 +178,11 @@ def test_nul_characters_are_refused_with_400_not_a_server_error(
     response = api.get(url) if method == "get" else api.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=100000000000000000000", "limit=100000000000000000000", "limit=0", "offset=-1"]
+)
+def test_pagination_out_of_bounds_is_a_422_not_a_server_error(query: str) -> None:
+    for path in ("/api/values", "/api/indicators", "/api/periods", "/api/orgunits"):
+        assert _api("lanhdao").get(f"{path}?{query}").status_code == 422

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ktxh import core
@@ -50,6 +50,16 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 router = Router()
+
+
+class Pages(LimitOffsetPagination):
+    """limit/offset with bounds: a huge offset is a 422, not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000, description="số dòng mỗi trang (tối đa 1000)")
+        offset: int = Field(0, ge=0, le=10**9, description="bỏ qua bao nhiêu dòng")
+
+
 ERRORS: dict[int, Any] = {400: Message, 401: Message, 403: Message, 404: Message, 409: Message}
 
 
@@ -79,7 +89,7 @@ def _day(at: date | None) -> date:
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="Danh mục chỉ tiêu")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def indicators(
     request: HttpRequest,
     sector: str | None = Query(None, pattern=CODE),
@@ -111,7 +121,7 @@ def indicators(
 
 
 @router.get("/orgunits", response=list[OrgUnitOut], summary="Đơn vị hành chính (có hiệu lực vào ngày at)")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def orgunits(
     request: HttpRequest,
     parent: str | None = Query(None, pattern=CODE),
@@ -141,7 +151,7 @@ def orgunits(
 
 
 @router.get("/periods", response=list[PeriodOut], summary="Kỳ báo cáo đã có")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def periods(request: HttpRequest) -> Any:
     return [
         {"code": p.code, "type": p.type, "start": p.start.isoformat(), "end": p.end.isoformat()}
@@ -152,7 +162,7 @@ def periods(request: HttpRequest) -> Any:
 @router.get(
     "/values", response=list[ValueOut], summary="Số liệu (lọc theo đơn vị, kỳ, chỉ tiêu, loại, lĩnh vực)"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def values(
     request: HttpRequest,
     unit: str | None = Query(None, pattern=CODE),

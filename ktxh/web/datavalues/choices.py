@@ -40,6 +40,7 @@ class TargetForm(models.TextChoices):
 
 class Measure(models.TextChoices):
     PCT_PLAN = "pct_plan", _("% kế hoạch")
+    # xgettext:no-python-format
     PCT_BUDGET = "pct_budget", _("% dự toán")
     PCT_CHANGE = "pct_change", _("% tăng/giảm")
     PP_CHANGE = "pp_change", _("điểm phần trăm tăng/giảm")
