@@ -91,7 +91,7 @@ def test_bulk_write_gives_a_result_per_row_and_stores_all_or_nothing() -> None:
     body["all_or_nothing"] = False
     result = _bulk(api, body)
     assert result["stored"] and result["updated"] == 1 and result["errors"] == 2
-    change = ValueChange.objects.get(indicator__code="NN.DAN_TRAU_BO")
+    change = ValueChange.objects.get(indicator__code="NN.DAN_TRAU_BO", source="api")
     assert (change.new_value, change.source, change.user.username) == (Decimal("2760"), "api", "tckh")
 
 

@@ -47,3 +47,15 @@ def test_units_and_catalog_are_stored() -> None:
     assert Indicator.objects.count() >= 150
     assert OrgUnit.objects.filter(code="300", level="district").count() == 1
     assert OrgUnit.objects.filter(code="11239").count() == 2  # thị trấn, then xã Thanh Miện
+
+
+@pytest.mark.django_db
+def test_every_loaded_value_has_an_audit_row_naming_its_source_line() -> None:
+    from ktxh.web.datavalues.models import DataValue, ValueChange
+
+    changes = ValueChange.objects.filter(source="demo")
+    assert changes.count() == DataValue.objects.filter(source_document__isnull=False).count()
+    rice = changes.get(
+        indicator__code="NN.DT_GIEO_TRONG", org_unit__code="300", period__code="2023", kind="estimate"
+    )
+    assert rice.old_value is None and "dòng 56" in rice.reason  # seed line 56: "14.739 ha"

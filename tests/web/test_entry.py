@@ -110,7 +110,12 @@ def test_the_second_of_two_people_editing_one_value_is_refused_and_sees_the_firs
     assert response.status_code == 400
     assert "Người khác đã lưu giá trị 2.800" in html
     assert _stored("300", "NN.DAN_TRAU_BO").value == Decimal("2800")  # the first save is not lost
-    assert ValueChange.objects.filter(indicator__code="NN.DAN_TRAU_BO", org_unit__code="300").count() == 1
+    assert (
+        ValueChange.objects.filter(
+            indicator__code="NN.DAN_TRAU_BO", org_unit__code="300", source="screen"
+        ).count()
+        == 1
+    )
 
 
 def test_an_error_finding_must_be_acknowledged_with_a_reason(login: Callable[[str], Client]) -> None:

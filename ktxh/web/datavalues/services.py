@@ -105,7 +105,9 @@ def dataset_store(*, dataset: core.Dataset) -> tuple[SyncCounts, SyncCounts]:
                 },
             )
         )
+    before = {key: obj.value for key, obj in existing.items()}
     values = upsert(DataValue, rows, existing)
+    _audit(existing, before, [*values.created_keys, *values.changed_keys])
 
     stated_existing = {
         (s.indicator.code, s.org_unit.code, s.period.code, s.category, s.option, s.measure, s.source_line): s
@@ -137,6 +139,34 @@ def dataset_store(*, dataset: core.Dataset) -> tuple[SyncCounts, SyncCounts]:
         )
     stated = upsert(StatedFigure, stated_rows, stated_existing)
     return values, stated
+
+
+def _audit(stored: dict[Any, DataValue], before: dict[Any, Any], keys: list[Any]) -> None:
+    """One audit row per value the load created or changed (source: the demo data)."""
+    from .models import ChangeSource, ValueChange
+
+    ValueChange.objects.bulk_create(
+        [
+            ValueChange(
+                data_value=stored[key],
+                indicator_id=stored[key].indicator_id,
+                org_unit_id=stored[key].org_unit_id,
+                period_id=stored[key].period_id,
+                kind=stored[key].kind,
+                category=stored[key].category,
+                option=stored[key].option,
+                old_value=before.get(key),
+                new_value=stored[key].value,
+                version=stored[key].version,
+                source=ChangeSource.DEMO,
+                reason=f"Nạp từ tài liệu «{stored[key].source_document.title}», dòng {stored[key].source_line}"
+                if stored[key].source_document_id and stored[key].source_line
+                else "",
+            )
+            for key in keys
+        ],
+        batch_size=500,
+    )
 
 
 def demo_load(*, progress: Progress | None = None) -> DemoLoadResult:
