@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ktxh.web.accounts",
     "ktxh.web.workflow",
     "ktxh.web.entry",
+    "ktxh.web.drafting",
+    "ktxh.web.imports",
     "ktxh.web.api",
     "django_htmx",
     "axes",

@@ -16,5 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("nhap-lieu/", include("ktxh.web.entry.urls")),
+    path("du-thao/", include("ktxh.web.drafting.urls")),
+    path("nhap-bao-cao/", include("ktxh.web.imports.urls")),
     path("", include("ktxh.web.dashboard.urls")),
 ]
