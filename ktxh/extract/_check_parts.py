@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from ktxh.core.rules.suggest import explain_sum
@@ -77,7 +78,8 @@ _ADDITIVE = {"area", "volume", "length", "mass", "money"}
 def _lists(ctx: Ctx) -> list[tuple[list[Fact], bool]]:
     """Lists of items, each with whether the extractor grouped it: its groups, and runs of
     ungrouped "part" facts that nothing else interrupts."""
-    out = [(m, True) for m in ctx.groups.values() if sum(1 for f in m if f.role == "part") >= 2]
+    groups = [[_component(f, gid) for f in m] for gid, m in ctx.groups.items()]
+    out = [(m, True) for m in groups if sum(1 for f in m if f.role == "part") >= 2]
     for facts in ctx.by_paragraph.values():
         run: list[Fact] = []
         for f in [*facts, None]:
@@ -91,6 +93,15 @@ def _lists(ctx: Ctx) -> list[tuple[list[Fact], bool]]:
                 out.append((run, False))
             run = [f] if f is not None and f.role == "part" and not f.group and additive(f) else []
     return out
+
+
+def _component(f: Fact, gid: str) -> Fact:
+    """A target in a breakdown of a target ("phấn đấu thu 3.200 tỷ đồng, trong đó thu nội địa
+    2.450 tỷ đồng, …") keeps its role in the facts, and is a component of that total here."""
+    if f.role != "target" or not gid.startswith("sum:"):
+        return f
+    _, p, s = gid.split(":")
+    return f if (f.paragraph, f.start) == (int(p), int(s)) else replace(f, role="part")
 
 
 def _check_list(
@@ -126,11 +137,12 @@ def _check_list(
     if total.paragraph != first.paragraph or any(p.paragraph != first.paragraph for p in top):
         return  # a body total with footnote items: the footnote check reads those
     # other figures interleaved with the items (a rank, another list's total): not a plain list
+    at = {(p.paragraph, p.start) for p in parts}
     span = [
         f
         for f in ctx.by_paragraph.get(first.paragraph, [])
         if total.start < f.start <= top[-1].start
-        and f not in parts
+        and (f.paragraph, f.start) not in at
         and additive(f)
         and f.role not in ("count_of", "count_total")
     ]

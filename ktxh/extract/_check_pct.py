@@ -141,11 +141,16 @@ def _of_plan(ctx: Ctx, f: Fact) -> Finding | None:
     pair = _pair(ctx, f)
     if pair is not None:
         return _judge(ctx, f, pair[0], pair[1], certain=True)
-    values = _preceding(ctx, f, ("value", "count_of"))
+    # the amount may be an item with its own plan: "trong đó: thu nội địa 40.250 tỷ đồng, bằng
+    # 117,7% dự toán (dự toán 34.200 tỷ đồng); thu từ xuất nhập khẩu 15.880 tỷ đồng, bằng …"
+    values = _preceding(ctx, f, ("value", "part", "count_of"))
     plans = [g for g in _in_statement(ctx, f, ("plan",)) if not values or comparable(g, values[-1])]
     if not values or not plans:
         return None
+    own = [p for p in plans if ctx.where.same_sentence(p, f)]  # the plan of the percentage's own clause
     value = values[-1]
+    if own and ctx.where.same_sentence(value, f):
+        plans = own
     return _judge_any(ctx, f, [(value, p) for p in plans])
 
 
@@ -209,10 +214,30 @@ def _of_share(ctx: Ctx, f: Fact) -> Finding | None:
     # "A …, trong đó B chiếm z%": B is part of A for certain
     link = ctx.where.between(candidates[-1], x).lower()
     certain = ctx.statement(candidates[-1]) == st and "trong đó" in link
+    if _OF_TOTAL.match(ctx.where.after(f, 20)):
+        # "Tổng đàn trâu 615 con, đàn bò 1.842 con, … Tiêm phòng cho 1.960 con trâu, bò, đạt 79,8%
+        # tổng đàn": the total named after the % may be the sum of adjacent items of a list
+        sums += [g for g in _runs(ctx, [g for g in same_unit if g.end <= x.start]) if g.value > x.value]
     pairs = [(x, g) for g in reversed(candidates)] + [(x, g) for g in sums]
     if _judge_any(ctx, f, pairs, certain=certain) is None:
         return None
     return _judge_any(ctx, f, [(x, g) for g in reversed(candidates)], certain=certain)
+
+
+_OF_TOTAL = re.compile(r"^\s*%?\s*(?:của\s+|so\s+với\s+)?tổng(?!\s+số\s+tiền)", re.IGNORECASE)
+
+
+def _runs(ctx: Ctx, items: list[Fact], longest: int = 4) -> list[Fact]:
+    """Sums of two or more adjacent items of one statement (a list the % may be of)."""
+    out: list[Fact] = []
+    for i in range(len(items)):
+        total = items[i]
+        for j in range(i + 1, min(len(items), i + longest)):
+            if ctx.statement(items[j]) != ctx.statement(items[i]):
+                break
+            total = _plus(total, items[j])
+            out.append(total)
+    return out
 
 
 def _index(facts: list[Fact], x: Fact) -> int:

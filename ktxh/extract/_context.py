@@ -94,6 +94,13 @@ _TARGET_HEADING_RE = re.compile(
     r"|(?:kế\s+hoạch|mục\s+tiêu|nhiệm\s+vụ|chỉ\s+tiêu)\D*năm\s+(\d{4})|6\s+tháng\s+cuối\s+năm",
     re.IGNORECASE,
 )
+# the rest of the year reported: "NHIỆM VỤ 3 THÁNG CUỐI NĂM", "NHIỆM VỤ TRỌNG TÂM QUÝ IV NĂM 2025"
+_REST_OF_YEAR_RE = re.compile(
+    r"(?:nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch|mục\s+tiêu)\D*"
+    r"(?:\d\s+tháng\s+cuối\s+năm|những\s+tháng\s+cuối\s+năm|quý\s+(?:IV|4)(?![\w]))",
+    re.IGNORECASE,
+)
+_RESULTS_RE = re.compile(r"kết\s+quả|tình\s+hình|đánh\s+giá", re.IGNORECASE)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -223,6 +230,41 @@ def _district_communes(district: str, province: str | None) -> tuple[tuple[str, 
     return tuple(out)
 
 
+_NOTE_OPEN_RE = re.compile(r"^\s*\((\d{1,2})\)\s+\S")
+_NOTE_CITE_RE = re.compile(r"(?<=[^\W\d_]|\d|[%)\]])\s?\((\d{1,2})\)(?=\s*(?:[.,;:]|$))")
+
+
+def _numbered_notes(doc: Document) -> dict[int, int]:
+    """Footnote bodies a text reader kept as body paragraphs: "(1) Gồm: …", "(2) Trong đó: …",
+    the last run of paragraphs numbered from 1 whose every number is cited before, at the end of
+    a clause ("… 2,7 km (1)."), in the same order (an enumeration "(1) Hoàn thành …" earlier in
+    the text is no footnote). Body paragraph -> the paragraph citing it."""
+    cites: dict[str, int] = {}
+    for i, p in enumerate(doc.paragraphs):
+        if p.kind is Kind.BODY and not _NOTE_OPEN_RE.match(p.text):
+            for c in _NOTE_CITE_RE.finditer(p.text):
+                cites.setdefault(c.group(1), i)
+    runs: list[list[tuple[int, int]]] = []  # [(paragraph, number), …]
+    for i, p in enumerate(doc.paragraphs):
+        m = _NOTE_OPEN_RE.match(p.text) if p.kind is Kind.BODY else None
+        if m is None:
+            continue
+        n = int(m.group(1))
+        if n == 1 or not runs or runs[-1][-1][1] != n - 1:
+            runs.append([])
+        runs[-1].append((i, n))
+    for run in reversed(runs):
+        if run[0][1] != 1:
+            continue
+        cited = [cites.get(str(n)) for _i, n in run]
+        if all(c is not None and c < run[0][0] for c in cited) and cited == sorted(
+            cited, key=lambda c: c or 0
+        ):
+            return {i: c for (i, _n), c in zip(run, cited, strict=True) if c is not None}
+        return {}
+    return {}
+
+
 def document_context(doc: Document) -> DocContext:
     year, period, target_period = _report_period(doc)
     ctx = DocContext(year=year, period=period, target_period=target_period)
@@ -235,17 +277,26 @@ def document_context(doc: Document) -> DocContext:
         for i, p in enumerate(doc.paragraphs)
         if p.kind is Kind.FOOTNOTE and p.marker is not None and p.marker in citing
     }
+    ctx.cited_from.update(_numbered_notes(doc))
     ctx.communes, ctx.town = _communes(doc, ctx.level)
     for i, p in enumerate(doc.paragraphs):
         if i < 6 or not _is_heading(p):
             continue
         m = _TARGET_HEADING_RE.search(p.text)
-        if m is None:
+        rest = _REST_OF_YEAR_RE.search(p.text)
+        if m is None and rest is None:
             continue
-        later = [int(y) for y in m.groups() if y]
-        if later and year is not None and later[0] <= year:
+        if _RESULTS_RE.search(p.text):
+            continue  # "KẾT QUẢ THỰC HIỆN NHIỆM VỤ 6 THÁNG ĐẦU NĂM …": the part reported
+        later = [int(y) for y in m.groups() if y] if m is not None else []
+        if later and year is not None and later[0] <= year and not (rest and later[0] == year):
             continue
-        if later and period is not None and len(period) == 4:
+        if rest is not None and year is not None and (not later or later[0] == year):
+            if re.search(r"quý|3\s+tháng", rest.group(0), re.IGNORECASE):
+                ctx.target_period = f"{year}Q4"  # "NHIỆM VỤ TRỌNG TÂM QUÝ IV NĂM 2025"
+            elif re.search(r"6\s+tháng", rest.group(0)):
+                ctx.target_period = f"{year}S2"
+        elif later and period is not None and len(period) == 4:
             ctx.target_period = str(later[0])  # "KẾ HOẠCH NĂM 2025"
         ctx.target_from = i
         break

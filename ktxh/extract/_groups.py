@@ -13,6 +13,9 @@ checker verifies):
   of the amounts that follow: "…, trong đó: A 10 ha, B 4 ha", "40 ha ở các HTX: A (8 ha), …";
   a number with no unit after a name inside such a list takes the total's unit
   ("gồm: Chi Lăng Bắc 06, Thanh Tùng 01");
+- "trong đó" after a count, with items counted in another noun ("2.800 lao động, trong đó XKLĐ
+  385 người": a ``list:`` group) or after the x of an x/y ("54/62 trường, trong đó 18 trường");
+- "+"/"-" bullet paragraphs under a paragraph ending "…, trong đó:" or "gồm:" (``bullets``);
 - a footnote that breaks down the number citing it: it opens with such a cue, or its
   amounts are mostly per commune, or the cited number is a total ("tổng …") and the
   footnote lists one amount per item.
@@ -23,7 +26,7 @@ from __future__ import annotations
 import re
 
 from ._lexicon import PCT_UNITS
-from ._scan import compatible
+from ._scan import compatible, counted
 from ._text import Draft, Para
 from .model import Document, Kind
 
@@ -79,12 +82,14 @@ def _claim(owner: Draft | None, items: list[Draft], pi: int, at: int) -> None:
     gid = f"sum:{pi}:{owner.tok.start}" if owner is not None else None
     other = f"list:{pi}:{at}"
     for it in items:
+        # a target stays a target ("Phấn đấu thu 51.000 tỷ đồng, trong đó thu nội địa 36.000 tỷ đồng")
+        role = "target" if it.role == "target" else "part"
         if owner is not None and (not it.tok.unit or compatible(it.tok.unit, owner.tok.unit)):
-            it.role, it.group = "part", gid
+            it.role, it.group = role, gid
             if not it.tok.unit:
                 it.tok.unit = owner.tok.unit
         else:
-            it.role, it.group = "part", other
+            it.role, it.group = role, other
     if owner is not None and owner.group is None and any(it.group == gid for it in items):
         owner.group = gid
 
@@ -159,7 +164,8 @@ def lists(para: Para, ds: list[Draft], prev_sentence: dict[int, list[Draft]]) ->
             clause_from = -1 if word.startswith("trong") else text.rfind(";", para.sentence_start(c), c)
             before = [
                 d for d in here if d.tok.uend <= c and para.opens[d.tok.start] == op
-                and is_amount(d) and d.tok.start > clause_from
+                and d.tok.start > clause_from
+                and (is_amount(d) or (word.startswith("trong") and d.tok.kind == "count_of"))
             ]  # fmt: skip
         units = {d.tok.unit for d in after if d.tok.unit}
         # "tổng kinh phí 1,2 tỷ đồng, trong đó ngân sách xã 150 triệu đồng": the same kind of unit
@@ -175,6 +181,11 @@ def lists(para: Para, ds: list[Draft], prev_sentence: dict[int, list[Draft]]) ->
         if not found and before and all(not d.tok.unit for d in after):
             found = [before[-1]]
             owners[""] = before[-1]
+        if not found and word.startswith("trong") and before and counted(before[-1].tok.unit):
+            if all(counted(d.tok.unit) for d in after):
+                # "2.800 lao động, …, trong đó XKLĐ 385 người": counted in another noun, still a subset
+                take(before[-1], after, c)
+                continue
         if not found and (not _parallel(after) or _starts_total(after[0])):
             continue  # "…, so với năm 2022: Tổng đàn trâu, bò 2.750 con": a sentence, not a list
         for u, o in owners.items():
@@ -223,6 +234,45 @@ def _list_end(para: Para, c: int, word: str) -> int:
             return j
         j = nxt
     return end
+
+
+_CUE_AT_END_RE = re.compile(
+    r"(?:trong\s+đó|bao\s+gồm|gồm\s+có|gồm|chia\s+ra|cụ\s+thể)\s*:\s*$", re.IGNORECASE
+)
+_BULLET_RE = re.compile(r"^\s*[-+•*–]\s*(?!\d)")
+
+
+def bullets(doc: Document, per_para: dict[int, list[Draft]]) -> None:
+    """ "Tổng thu … 186 tỷ 450 triệu đồng, …, trong đó:" and then "+ Thu tiền SDĐ: 112,4 tỷ đồng",
+    "+ Thu thuế, phí, lệ phí: 74,05 tỷ đồng" as paragraphs of their own: the first amount of each
+    bullet in the total's unit is a part of it (a target of a plan part stays a target)."""
+    for pi, ds in per_para.items():
+        p = doc.paragraphs[pi]
+        if p.kind is not Kind.BODY or not _CUE_AT_END_RE.search(p.text):
+            continue
+        owners = [d for d in ds if is_amount(d) and d.depth == 0]
+        if not owners:
+            continue
+        owner = owners[-1]
+        gid = f"sum:{pi}:{owner.tok.start}"
+        claimed = False
+        q = pi + 1
+        while q < len(doc.paragraphs) and doc.paragraphs[q].kind is Kind.BODY:
+            if not _BULLET_RE.match(doc.paragraphs[q].text):
+                break
+            first = next((d for d in per_para.get(q, []) if is_amount(d)), None)
+            own = f"sum:{q}:{first.tok.start}" if first is not None else ""
+            if (
+                first is not None
+                and first.role == "value"
+                and compatible(first.tok.unit, owner.tok.unit)
+                and first.group in (None, own)  # free, or the total of its own breakdown
+            ):
+                first.role, first.group = "part", gid
+                claimed = True
+            q += 1
+        if claimed and owner.group is None:
+            owner.group = gid
 
 
 def link_footnotes(doc: Document, per_para: dict[int, list[Draft]], paras: dict[int, Para]) -> None:

@@ -158,7 +158,62 @@ _UNIT_FORMS: dict[str, str] = {
     "km#đường": "km",
     "lượt#xe": "lượt xe",
     "tin#báo": "tin",
+    # compound count nouns: one word of two or three syllables, never cut to its first
+    # ("148 giấy phép", "196 tân binh", "1 siêu thị", "618 bé trai"); a head noun that is
+    # itself a count noun keeps only its first syllable ("12.700 thùng rác" -> "thùng")
+    "giấy#chứng#nhận": "giấy chứng nhận",
+    "giấy#phép": "giấy phép",
+    "giấy#khai#sinh": "giấy khai sinh",
+    "tân#binh": "tân binh",
+    "siêu#thị": "siêu thị",
+    "trung#tâm#thương#mại": "trung tâm thương mại",
+    "tàu#thuyền": "tàu thuyền",
+    "bác#sỹ": "bác sỹ",
+    "bác#sĩ": "bác sỹ",
+    "y#sỹ": "y sỹ",
+    "y#sĩ": "y sỹ",
+    "y#tá": "y tá",
+    "dược#sỹ": "dược sỹ",
+    "dược#sĩ": "dược sỹ",
+    "nữ#hộ#sinh": "nữ hộ sinh",
+    "điều#dưỡng": "điều dưỡng",
+    "bé#trai": "bé trai",
+    "bé#gái": "bé gái",
+    "trẻ#sơ#sinh": "trẻ sơ sinh",
+    "sinh#viên": "sinh viên",
+    "học#viên": "học viên",
+    "nhân#viên": "nhân viên",
+    "thành#viên": "thành viên",
+    "tình#nguyện#viên": "tình nguyện viên",
+    "công#nhân": "công nhân",
+    "nông#dân": "nông dân",
+    "ngư#dân": "ngư dân",
+    "thuyền#viên": "thuyền viên",
+    "chiến#sỹ": "chiến sỹ",
+    "chiến#sĩ": "chiến sỹ",
+    "cựu#chiến#binh": "cựu chiến binh",
+    "thương#binh": "thương binh",
+    "liệt#sỹ": "liệt sỹ",
+    "liệt#sĩ": "liệt sỹ",
+    "phụ#nữ": "phụ nữ",
+    "khách#sạn": "khách sạn",
+    "nhà#hàng": "nhà hàng",
+    "nhà#máy": "nhà máy",
+    "trang#trại": "trang trại",
+    "gia#trại": "gia trại",
+    "thiết#bị": "thiết bị",
+    "ô#tô": "ô tô",
+    "gói#thầu": "gói thầu",
+    "hạng#mục": "hạng mục",
+    "nhân#khẩu": "nhân khẩu",
 }
+
+# Syllables that do not stand alone as a count noun: the noun they begin goes on to the
+# next syllable ("196 tân binh", "3 kỹ sư", "12 thạc sỹ") even when the pair is not listed.
+BOUND_HEADS = frozenset("tân siêu bác thạc tiến kỹ dược thiết ngư nông chiến cựu thương phụ nhân".split())
+
+# Multipliers written before a unit: "49,2 triệu tấn", "29.420 triệu kWh", "1,5 tỷ m³".
+SCALE_RE = re.compile(r"\s*(nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_])", re.IGNORECASE)
 
 # Words after a number that are never its unit (the fallback takes the first syllable).
 _NOT_UNITS = frozenset(

@@ -71,9 +71,10 @@ def read_number(raw: str) -> Number | None:
 
 _SCALE = {"tỷ": Decimal(10) ** 9, "tỉ": Decimal(10) ** 9, "triệu": Decimal(10) ** 6, "nghìn": Decimal(1000)}
 _SCALE_ORDER = ["tỷ", "triệu", "nghìn"]
-# "5 tỷ 786 triệu", "2 triệu 500 nghìn": a larger scale word, then a number and the next one
+# "5 tỷ 786 triệu", "2 triệu 500 nghìn", "2 tỷ 905,5 triệu": a larger scale word, then a number
+# below a thousand (with decimals, after a comma) and the next scale word
 COMPOUND_RE = re.compile(
-    r"(?P<a>\d+(?:[.,]\d+)?)\s*(?P<s1>tỷ|tỉ|triệu)\s+(?P<b>\d{1,3})\s*(?P<s2>triệu|nghìn|ngàn)(?!\w)",
+    r"(?P<a>\d+(?:[.,]\d+)?)\s*(?P<s1>tỷ|tỉ|triệu)\s+(?P<b>\d{1,3}(?:,\d+)?)\s*(?P<s2>triệu|nghìn|ngàn)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -83,11 +84,12 @@ def compound_value(a: str, s1: str, b: str, s2: str) -> Number | None:
     first, second = s1.lower().replace("tỉ", "tỷ"), s2.lower().replace("ngàn", "nghìn")
     if _SCALE_ORDER.index(first) >= _SCALE_ORDER.index(second):
         return None
-    head = read_number(a)
-    if head is None:
+    head, low = read_number(a), read_number(b)
+    if head is None or low is None:
         return None
     ratio = _SCALE[first] / _SCALE[second]
-    tail = Decimal(int(b)) / ratio
+    tail = low.value / ratio
     value = head.value + tail
-    decimals = len(str(ratio)) - 1  # tỷ/triệu -> 3 places, triệu/nghìn -> 3 places
+    # tỷ/triệu -> 3 places, triệu/nghìn -> 3 places, and the tail's own ("905,5 triệu" -> 4)
+    decimals = len(str(ratio)) - 1 + low.decimals
     return Number(value.quantize(Decimal(1).scaleb(-decimals)), decimals, sloppy=False)

@@ -5,6 +5,11 @@ What is *not* a quantity is dropped here: years and year ranges, dates ("27/7/20
 "03/2019/NĐ-CP"), list enumerators ("1.1.", "2)"), ordinals and names ("kỳ họp thứ 16",
 "lớp 10", "mức độ 2", "Cụm công nghiệp Đoàn Tùng 2", "đường tỉnh 392", "Km 14+00"),
 durations ("10 năm", "6 tháng") and bare numbers in parentheses (stray markers).
+
+Units: the longest listed form ("giấy chứng nhận", "bé trai", "tạ/ha"); a multiplier joins the
+unit after it ("49,2 triệu tấn"); a unit followed by "/noun" is a rate and keeps it ("500.000
+đồng/suất", "đồng/người/tháng"); an unlisted noun keeps its first syllable ("12.700 thùng rác"
+-> "thùng") unless that syllable is no noun alone ("196 tân binh" -> "tân binh").
 """
 
 from __future__ import annotations
@@ -14,13 +19,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ._lexicon import (
+    BOUND_HEADS,
     DURATION_WORDS,
     FALLBACK_WORD_RE,
     MEASURE_UNITS,
+    MONEY_UNITS,
     PCT_UNITS,
     QUALIFIERS,
+    SCALE_RE,
     UNIT_RE,
     fallback_unit,
+    norm_word,
     normalise_unit,
 )
 from ._numbers import COMPOUND_RE, NUMBER_RE, Number, compound_value, read_number
@@ -40,7 +49,7 @@ _DATE_CUES = frozenset("ngày dịp lễ khánh hôm sáng chiều tối đêm".
 _PAIR_CUES = frozenset("đạt có được thứ trì dựng thành rõ nhận giao là".split())
 _ORDINAL_CUES = frozenset(
     """lớp khối khóa khoá phần mục điều khoản chương thôn xóm tổ khu đội ấp bản ql đt đh km
-    tháng quý ngày tuần covid iso nhóm loại hạng tầng lô phiên vòng""".split()
+    tháng quý ngày tuần covid iso nhóm loại hạng tầng lô phiên vòng đợt""".split()
 )
 _ORDINAL_PAIRS = frozenset(
     {
@@ -51,6 +60,9 @@ _ORDINAL_PAIRS = frozenset(
     }
 )  # fmt: skip
 _RANK_CUES = frozenset({"xếp", "đứng", "hạng"})
+# a plural word makes the noun after it common, not a name: "rau màu các loại 78,5 ha" is an
+# amount, where "đất loại 1" is a class
+_PLURAL_WORDS = frozenset({"các", "mọi", "nhiều", "những"})
 _PER_CUES = frozenset({"trên", "mỗi", "một", "bình", "quân"})
 _AGE_BOUND_CUES = frozenset({"dưới", "trên", "từ", "đủ", "đến", "tới", "hơn", "độ", "tuổi"})
 _ESTIMATE_VERB_RE = re.compile(r"(?<![^\W\d_])ước\s+(?:tăng|giảm|bằng|khoảng|đạt\s+khoảng)$")
@@ -95,14 +107,53 @@ def _is_year(raw: str) -> bool:
     return len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100
 
 
+_PER_RE = re.compile(r"\s*/\s*(?=[^\W\d_])")
+_PER_WORD_RE = re.compile(r"([^\W\d_]+)(?![^\W\d_])")
+_PER_TIME = frozenset({"năm", "tháng", "ngày", "quý", "tuần", "giờ", "vụ", "lượt", "lần"})
+
+
 def _unit_at(text: str, pos: int) -> tuple[str, int, bool]:
-    """(normalised unit, end of unit text, known) for the unit starting at ``pos``."""
+    """(normalised unit, end of unit text, known) for the unit starting at ``pos``; a unit
+    followed by "/noun" is a rate and keeps it: "500.000 đồng/suất", "đồng/người/tháng",
+    "kg/người" (never a part of a sum of amounts)."""
+    unit, end, known = _bare_unit_at(text, pos)
+    while unit and unit != "%":
+        per = _PER_RE.match(text, end)
+        if per is None:
+            break
+        m = UNIT_RE.match(text, per.end())
+        if m is not None and "/" not in normalise_unit(m.group(0)):
+            unit, end = f"{unit}/{normalise_unit(m.group(0))}", m.end()
+            continue
+        w = _PER_WORD_RE.match(text, per.end())
+        if w is None:
+            break
+        word = norm_word(w.group(1))
+        if word not in _PER_TIME and not fallback_unit(w.group(1)):
+            break
+        unit, end = f"{unit}/{word}", w.end()
+    return unit, end, known
+
+
+def _bare_unit_at(text: str, pos: int) -> tuple[str, int, bool]:
     m = UNIT_RE.match(text, pos)
+    sc = SCALE_RE.match(text, pos)
+    if sc is not None and (m is None or m.end() <= sc.end()):
+        # a multiplier and the unit it multiplies: "49,2 triệu tấn", "29.420 triệu kWh"; a bare
+        # "tỷ" is an amount of money ("5 tỷ") and joins only a listed unit, never a bare word
+        unit, uend, known = _unit_at(text, sc.end())
+        if unit and unit not in MONEY_UNITS and (known or m is None) and "/" not in unit:
+            scale = sc.group(1).casefold().replace("ngàn", "nghìn").replace("tỉ", "tỷ")
+            return f"{scale} {unit}", uend, known
     if m is not None:
         return normalise_unit(m.group(0)), m.end(), True
     w = FALLBACK_WORD_RE.match(text, pos)
     if w is not None:
         word = w.group(1)
+        if norm_word(word) in BOUND_HEADS:  # "196 tân binh": a syllable that is no noun alone
+            w2 = FALLBACK_WORD_RE.match(text, w.end())
+            if w2 is not None and fallback_unit(w2.group(1)) and not w2.group(1).isupper():
+                return f"{norm_word(word)} {norm_word(w2.group(1))}", w2.end(), False
         if word.casefold() == "số":  # "44.039 số hộ"
             m = UNIT_RE.match(text, w.end())
             if m is not None:
@@ -211,7 +262,7 @@ def scan(text: str, *, skip_enumerator: bool = True) -> list[Tok]:
             if UNIT_RE.match(text, e) is None:
                 continue
         if (
-            prev in _ORDINAL_CUES
+            (prev in _ORDINAL_CUES and not (p1 in _PLURAL_WORDS and _unit_at(text, e)[0]))
             or (p1, p2) in _ORDINAL_PAIRS
             or (prev == "thứ" and p1 not in _RANK_CUES)
             or (ordinal_end >= 0 and _LIST_GAP_RE.fullmatch(text, ordinal_end, s))
@@ -257,7 +308,7 @@ def scan(text: str, *, skip_enumerator: bool = True) -> list[Tok]:
             continue
         if prev == "số" and not known:
             continue
-        if num.decimals == 3 and raw.count(",") == 1 and "." not in raw and _counted(unit):
+        if num.decimals == 3 and raw.count(",") == 1 and "." not in raw and counted(unit):
             # "2,000 người": three decimals of a person cannot be; an English thousands comma
             num = Number(Decimal(raw.replace(",", "")), 0, sloppy=True)
         if not unit and _in_bare_parens(text, s, e):
@@ -314,7 +365,7 @@ def _inherit_pair_units(text: str, toks: list[Tok]) -> None:
                 t.unit = last.unit
 
 
-def _counted(unit: str) -> bool:
+def counted(unit: str) -> bool:
     """A unit of whole things (người, hộ, con …), not a measure, a rate or a ratio."""
     return (
         bool(unit)

@@ -11,10 +11,13 @@ Roles (``Fact.role``, see ``model.ROLES``) are read from the words around the nu
 "tăng 5,2% so với năm 2022" ``pct_change``, "giảm 0,5 điểm phần trăm" — or a change
 written with "%" right after a rate ("tỷ lệ hộ nghèo 1,88%, giảm 0,59%") — ``pp_change``,
 "vượt 3,2% kế hoạch" ``pp_change`` against the plan, "kế hoạch giao 30 tỷ đồng" or
-"Dự toán thu ngân sách năm 2024 là 8,57 tỷ đồng" ``plan``,
-"cùng kỳ 12.000 tấn" or an amount of an earlier stated year ``prior``; in the target part
-of a report (Part II, a heading announcing a later period) or with "phấn đấu", "trở lên",
-"không quá", amounts and rates are ``target``.
+"Dự toán thu ngân sách năm 2024 là 8,57 tỷ đồng" or a planned rate "(kế hoạch 68%)" ``plan``,
+"cùng kỳ 12.000 tấn" or an amount of an earlier stated year ``prior`` (a year inside a
+comparison, "so với vụ Xuân năm 2024", is a base, not a period, and a stated period ends with
+its clause at ";"); a growth rate stated as the value ("Tốc độ tăng trưởng … đạt 10,28%") is
+``pct_change``; in the target part of a report (Part II, a heading announcing a later period;
+footnote bodies placed after it belong where they are cited) or with "phấn đấu", "không quá",
+or "trở lên" after the number where a plan is spoken of, amounts and rates are ``target``.
 
 Conventions the checker relies on
 ---------------------------------
@@ -64,7 +67,7 @@ from collections.abc import Callable
 from ktxh.core.catalog import Catalog, load_catalog
 
 from ._context import PERIOD_RE, DocContext, above_re, document_context, level_re, name_at, period_code
-from ._groups import is_amount, link_footnotes, lists, pairs
+from ._groups import bullets, is_amount, link_footnotes, lists, pairs
 from ._lexicon import MEASURE_UNITS, PCT_UNITS
 from ._scan import scan
 from ._text import Draft, Para, lead, right_phrase, subject
@@ -86,6 +89,10 @@ _PLAN_BEFORE_RE = re.compile(
     r"\d{4}|toàn\s+huyện|thực\s+hiện|đạt))*\s*:?\s*$",
     re.IGNORECASE,
 )
+_PCT_PLAN_BEFORE_RE = re.compile(
+    r"(?:kế\s+hoạch|KH|chỉ\s+tiêu)(?:\s+(?:năm|\d{4}|giao|được\s+giao|đề\s+ra|là))*\s*:?\s*$", re.IGNORECASE
+)
+_GROWTH_SUBJECT_RE = re.compile(r"tốc\s+độ\s+tăng|tăng\s+trưởng", re.IGNORECASE)
 _PRIOR_BEFORE_RE = re.compile(
     r"(?:cùng\s+kỳ(?:\s+năm(?:\s+\d{4})?)?|năm\s+trước|kỳ\s+trước)(?:\s+(?:là|đạt|chỉ\s+đạt))?\s*:?\s*$",
     re.IGNORECASE,
@@ -96,14 +103,22 @@ _PLAN_SUBJECT_RE = re.compile(
 _TARGET_CUE_RE = re.compile(
     r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch|đến\s+năm|dự\s+kiến|định\s+hướng", re.I
 )
-_TARGET_NEAR_RE = re.compile(r"trở\s+lên|không\s+quá|phấn\s+đấu|tối\s+thiểu|ít\s+nhất", re.IGNORECASE)
+_TARGET_NEAR_RE = re.compile(r"không\s+quá|phấn\s+đấu|tối\s+thiểu|ít\s+nhất", re.IGNORECASE)
+# "trở lên" bounds the number it follows ("đạt 95% trở lên"); before a number it belongs to a
+# subject ("sinh con thứ 3 trở lên 21 cháu"), and it makes a target only where a plan is spoken of
+_AT_LEAST_AFTER_RE = re.compile(r"\s*trở\s+(?:lên|xuống)", re.IGNORECASE)
 _BASE_RE = re.compile(
     r"so\s+với\s+(?:(cùng\s+kỳ)(?:\s+năm(?:\s+((?:19|20)\d{2}))?)?|(năm\s+trước|kỳ\s+trước)"
-    r"|(?:năm\s+)?((?:19|20)\d{2})|(kế\s+hoạch|KH\b|chỉ\s+tiêu)|(dự\s+toán))",
+    r"|(?:(?:vụ|mùa|quý|niên\s+vụ)(?:\s+[^\W\d_]+)?\s+)?(?:năm\s+)?((?:19|20)\d{2})"
+    r"|(kế\s+hoạch|KH\b|chỉ\s+tiêu)|(dự\s+toán))",
     re.IGNORECASE,
 )
 _RIGHT_SKIP_RE = re.compile(r"^\s*(?:trở\s+lên|trở\s+xuống|số|các)\s+", re.IGNORECASE)
 _RIGHT_STOP_RE = re.compile(r"(?:kế\s+hoạch|KH|dự\s+toán|so\s+với|chỉ\s+tiêu|mục\s+tiêu|và|năm|đến)\b", re.I)
+_COMPARED_BEFORE_RE = re.compile(
+    r"(?<![^\W\d_])(?:so\s+với|so|cùng\s+kỳ|bằng)(?:\s+[^\W\d_]+){0,3}\s*$",
+    re.IGNORECASE,
+)
 _NOW_RE = re.compile(r"hiện\s+nay|hiện\s+tại|đến\s+nay", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _QUOTED_RE = re.compile(r"[“\"][^”\"]{0,300}[”\"]")
@@ -151,6 +166,7 @@ def extract(
         sectors[i] = sector
         drafts.extend(ds)
     link_footnotes(doc, per_para, paras)
+    bullets(doc, per_para)
     _subjects_from_totals(drafts)
     for d in drafts:
         _map(d, index, sectors[d.para], paras[d.para])
@@ -244,7 +260,10 @@ def _role(para: Para, ds: list[Draft], k: int, ctx: DocContext) -> None:
         return
     if t.unit in PCT_UNITS or t.unit == "điểm phần trăm":
         d.role = "share"
-        if _OVER_PLAN_BEFORE_RE.search(before) or (
+        own = before[before.rfind("(") + 1 :]  # the words of the number's own parenthesis
+        if t.unit in PCT_UNITS and _PCT_PLAN_BEFORE_RE.search(own) and not _OVER_PLAN_BEFORE_RE.search(own):
+            d.role = "plan"  # "chưa đạt kế hoạch (kế hoạch 68%)": the planned rate itself
+        elif _OVER_PLAN_BEFORE_RE.search(before) or (
             re.search(r"vượt\s*$", before, re.IGNORECASE) and _PLAN_AFTER_RE.match(after)
         ):
             d.role, d.compared_to = "pp_change", "plan"  # "vượt 3,2% kế hoạch": points above the plan
@@ -289,6 +308,10 @@ def _period(para: Para, d: Draft) -> tuple[str | None, bool]:
             continue  # the name of a programme: Đề án "… giai đoạn 2020 - 2025"
         if not para.inside(d.tok.start, para.opens[m.start()]):
             continue  # in a parenthesis closed before the number: "(mục tiêu đến năm 2025 là 100%)"
+        if _COMPARED_BEFORE_RE.search(text, max(start, m.start() - 40), m.start()):
+            continue  # "tăng 1,8 tạ/ha so với vụ Xuân năm 2024; …": the base of a comparison
+        if ";" in text[m.end() : d.tok.start]:
+            continue  # "Cuối năm 2024 … 12 hộ; … 8 hộ thoát nghèo": the period's clause has closed
         found, at = period_code(m), m.start()
         cue = bool(_TARGET_CUE_RE.search(text, max(start, m.start() - 30), m.end()))
     if found is not None and any(n.start() > at for n in _NOW_RE.finditer(text, at, d.tok.start)):
@@ -345,6 +368,9 @@ def _structure(para: Para, ds: list[Draft], ctx: DocContext, names: _NameFinder)
                 head = lead(para, t.start)
                 if head and head not in d.subject:
                     d.subject = f"{head} {d.subject}".strip()
+        if d.role == "share" and not d.inherited and _GROWTH_SUBJECT_RE.search(d.subject):
+            # "Tốc độ tăng trưởng kinh tế (GRDP) ước đạt 10,28%": a growth rate is a change
+            d.role, d.compared_to = "pct_change", _base(text, t.uend, para.clause_end(t.uend), ctx) or "prior"
         head = text[phrase_start : t.start].lstrip(" ,;:-–+•(")
         if d.role == "value" and not t.kind and d.compared_to is None and _PLAN_SUBJECT_RE.match(head):
             d.role = "plan"  # "Dự toán thu ngân sách xã năm 2024 là 8,57 tỷ đồng"
@@ -366,8 +392,14 @@ def _structure(para: Para, ds: list[Draft], ctx: DocContext, names: _NameFinder)
                 d.role = "prior"
         if in_targets and d.role in ("value", "share", "pct_change", "pp_change", "pct_plan", "pct_budget"):
             d.role = "target"
-        elif d.role in ("value", "share") and _TARGET_NEAR_RE.search(
-            text, max(para.sentence_start(t.start), t.start - 80), min(len(text), t.uend + 12)
+        elif d.role in ("value", "share") and (
+            _TARGET_NEAR_RE.search(
+                text, max(para.sentence_start(t.start), t.start - 80), min(len(text), t.uend + 12)
+            )
+            or (
+                _AT_LEAST_AFTER_RE.match(text, t.uend)
+                and _TARGET_CUE_RE.search(text, para.sentence_start(t.start), t.start)
+            )
         ):
             d.role = "target"
         # org unit: named in the phrase, or before the parenthesis the number sits in

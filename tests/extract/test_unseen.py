@@ -159,7 +159,7 @@ def test_it_gives_unseen_facts_their_role_above_the_floor(name: str) -> None:
         # "Lai Thành 845 km" in a list of 12,65 km (surely 0,845 km)
         ("kim_son_2021q3", 24, "PARTS_SUM", "error", None),
         ("kim_son_2021q3", 24, "MAGNITUDE", "warning", "0,845 km"),
-        # the parts of 1.245,6 ha add up to 1.255,6 ha (found, but see the xfail below)
+        # the parts of 1.245,6 ha add up to 1.255,6 ha
         ("quynh_thach_2025s1", 20, "PARTS_SUM", "error", None),
     ],
 )
@@ -177,6 +177,24 @@ def test_it_suggests_the_misplaced_decimal_mark_of_the_road_list() -> None:
     assert any("0,845" in str(f["suggestion"]) for f in hits), hits
 
 
+def test_it_computes_the_commune_crop_sum_from_all_four_parts() -> None:
+    # "rau màu các loại 78,5 ha" is the fourth part: 812,4 + 268,5 + 96,2 + 78,5 = 1.255,6 ha
+    hits = _findings("quynh_thach_2025s1", line=20, code="PARTS_SUM")
+    assert any(f["expected"] == "1.255,6 ha" for f in hits), hits
+
+
+def test_it_finds_rice_output_that_is_not_yield_times_area() -> None:
+    # 812,4 ha (L20) × 62,5 tạ/ha = 5.077,5 tấn, written 5.770 tấn
+    hits = _findings("quynh_thach_2025s1", line=22, code="YIELD_AREA_OUTPUT")
+    assert any(f["stated"] == "5.770 tấn" and 20 in f["lines"] for f in hits), hits
+
+
+def test_it_finds_a_wrong_percentage_of_the_budget_estimate() -> None:
+    # 15.880 / 14.000 tỷ đồng = 113,4%, written 103,5% dự toán (dự toán in parentheses)
+    hits = _findings("quang_ninh_2022", line=40, code="STATED_PCT")
+    assert any(f["expected"] == "113,4%" for f in hits), _extracted("quang_ninh_2022")[1]
+
+
 # -- checker: no error on what holds ---------------------------------------------------------------------
 
 
@@ -187,30 +205,6 @@ def test_it_raises_no_error_on_relations_that_hold(name: str) -> None:
     assert not wrong, wrong
 
 
-# -- checker: known misses and false errors (strict xfail: flips when fixed) -------------------------
-
-
-@pytest.mark.xfail(strict=True, reason="the extractor drops «rau màu các loại 78,5 ha», so the sum is wrong")
-def test_it_computes_the_commune_crop_sum_from_all_four_parts() -> None:
-    hits = _findings("quynh_thach_2025s1", line=20, code="PARTS_SUM")
-    assert any(f["expected"] == "1.255,6 ha" for f in hits), hits
-
-
-@pytest.mark.xfail(strict=True, reason="5.770 tấn is taken as a prior value; the yield check pairs no rice")
-def test_it_finds_rice_output_that_is_not_yield_times_area() -> None:
-    # 812,4 ha × 62,5 tạ/ha = 5.077,5 tấn, written 5.770 tấn
-    hits = _findings("quynh_thach_2025s1", line=22, code="YIELD_AREA_OUTPUT")
-    assert any(f["stated"] == "5.770 tấn" for f in hits), hits
-
-
-@pytest.mark.xfail(strict=True, reason="% of a budget estimate stated in parentheses is not checked")
-def test_it_finds_a_wrong_percentage_of_the_budget_estimate() -> None:
-    # 15.880 / 14.000 tỷ đồng = 113,4%, written 103,5% dự toán
-    assert _findings("quang_ninh_2022", line=40), _extracted("quang_ninh_2022")[1]
-
-
-@pytest.mark.xfail(
-    strict=True, reason="«500.000 đồng/suất» is read as 500.000 đồng and compared with 1,175 tỷ đồng"
-)
 def test_it_raises_no_error_on_a_per_item_amount() -> None:
+    # "2.350 suất quà … 1,175 tỷ đồng (500.000 đồng/suất)": a rate, not a restated amount
     assert not [f for f in _errors("tay_ho_2025q3") if 40 in f["lines"]]

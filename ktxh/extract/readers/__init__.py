@@ -87,14 +87,28 @@ def read(path: str | Path, *, progress: Progress | None = None) -> Document:
         ) from exc
 
 
+# Zip bombs: a report's parts unpack to a few MB and compress about 10 times; Python's zipfile
+# never unpacks more than a member's declared size, so checking the declared sizes is enough.
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_RATIO = 100
+
+
 def _read_zip(p: Path, progress: Progress | None) -> Document:
     try:
         with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
+            infos = z.infolist()
     except zipfile.BadZipFile:
         raise ReadError(
             f"Tệp «{p.name}» bị hỏng: không giải nén được (tệp .docx có thể bị cắt cụt)."
         ) from None
+    names = {i.filename for i in infos}
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if unpacked > MAX_UNZIPPED or (unpacked > 10 * 1024 * 1024 and unpacked / packed > MAX_RATIO):
+        raise ReadError(
+            f"Tệp «{p.name}» có nội dung giải nén bất thường ({unpacked // 2**20} MB từ "
+            f"{max(packed // 2**10, 1)} KB); tệp bị từ chối."
+        )
     if "word/document.xml" in names:
         from .docx import read_docx
 
