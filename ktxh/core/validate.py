@@ -48,3 +48,43 @@ def validate_values(
         report_periods=report_periods,
     )
     return run_rules(rules if rules is not None else load_rules(), ctx)
+
+
+def related_indicators(
+    catalog: Catalog, rules: Sequence[Rule], codes: set[str]
+) -> tuple[set[str], list[Rule]]:
+    """What the rules need to judge ``codes``: the indicators they can be checked against, and
+    the rules that can involve them.
+
+    A value is checked against its "trong đó" parent and parts, the indicators of any formula
+    it takes part in, and the indicators named by a rule that names it; the generic built-in
+    rules (sums over communes, outliers, stated percentages) need only the value's own
+    indicator. Used on save, so that one value does not re-run the whole catalog.
+    """
+    from .expr import ExpressionError, parse, refs
+    from .rules.registry import rule_codes
+
+    related = set(codes)
+    for code in codes:
+        ind = catalog.get(code)
+        if ind is not None and ind.parent:
+            related.add(ind.parent)
+    for code, ind in catalog.items():
+        if ind.parent in codes:
+            related.add(code)
+        if ind.formula:
+            try:
+                named = {r.code for r in refs(parse(ind.formula))}
+            except ExpressionError:
+                continue
+            if code in codes or named & codes:
+                related |= named | {code}
+    chosen = []
+    for rule in rules:
+        named = rule_codes(rule)
+        if not named:
+            chosen.append(rule)
+        elif named & codes:
+            chosen.append(rule)
+            related |= named
+    return related, chosen

@@ -293,3 +293,17 @@ def test_a_bad_rule_file_entry_is_named() -> None:
 
     with pytest.raises(CatalogError, match="x.yaml, quy tắc «R1»: loại quy tắc «guess»"):
         rule_from_entry({"code": "R1", "kind": "guess"}, "x.yaml")
+
+
+def test_rule_files_are_read_again_when_they_change(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ktxh.core.rules import load_rules
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "rules:\n  - {code: R1, kind: formula, title: a, left: 'X', right: 'Y'}\n", encoding="utf-8"
+    )
+    assert [r.code for r in load_rules(tmp_path, built_in=False)] == ["R1"]
+    path.write_text(
+        "rules:\n  - {code: R2, kind: formula, title: b, left: 'X', right: 'Y'}\n", encoding="utf-8"
+    )
+    assert [r.code for r in load_rules(tmp_path, built_in=False)] == ["R2"]

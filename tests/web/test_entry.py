@@ -167,3 +167,26 @@ def test_the_form_page_takes_a_bounded_number_of_queries(
     client = login("tckh")
     with django_assert_max_num_queries(20):
         assert client.get(DISTRICT_FORM).status_code == 200
+
+
+def test_checking_only_what_a_save_touches_finds_the_same_as_checking_everything() -> None:
+    """On save the rules run on the saved indicators and what they can be checked against; the
+    findings about those indicators must be exactly those of a full run."""
+    from ktxh.web.datavalues.selectors import findings_for, org_unit_at
+
+    period = core.Period.year(2023)
+    unit = org_unit_at("300", period.end)
+    full = findings_for(org_unit=unit, period=period)
+    involved = sorted({v.indicator for f in full for v in f.values})
+    others = list(
+        DataValue.objects.filter(org_unit=unit, period__code="2023").values_list("indicator__code", flat=True)
+    )
+
+    def about(findings: list, code: str) -> list:  # type: ignore[type-arg]
+        return sorted(
+            (f.code, repr(f.values)) for f in findings if any(v.indicator == code for v in f.values)
+        )
+
+    for code in [*involved, *sorted(set(others))[::15]]:
+        narrow = findings_for(org_unit=unit, period=period, indicators={code})
+        assert about(narrow, code) == about(full, code), code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -116,13 +117,39 @@ def rule_from_entry(entry: Mapping[str, Any], source: str) -> Rule:
 
 
 def load_rules(data_dir: Path = DATA_DIR, *, built_in: bool = True) -> list[Rule]:
-    """The built-in rules and every rule file of the folder."""
+    """The built-in rules and every rule file of the folder.
+
+    Parsed files are remembered until a file of the folder changes (every save on a
+    screen runs the rules, and parsing the YAML cost more than running them).
+    """
+    paths = sorted(data_dir.glob("*.yaml")) if data_dir.exists() else []
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    return list(_load_rules(data_dir, built_in, stamp))
+
+
+@lru_cache(maxsize=8)
+def _load_rules(data_dir: Path, built_in: bool, stamp: tuple[tuple[str, int, int], ...]) -> tuple[Rule, ...]:
     rules: list[Rule] = list(BUILT_IN) if built_in else []
-    for path in sorted(data_dir.glob("*.yaml")) if data_dir.exists() else []:
+    for name, _mtime, _size in stamp:
+        path = data_dir / name
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for entry in doc.get("rules") or []:
             rules.append(rule_from_entry(entry, path.name))
-    return rules
+    return tuple(rules)
+
+
+def rule_codes(rule: Rule) -> set[str]:
+    """The indicators a rule names (none for the generic built-in rules)."""
+    codes = {str(rule.params[f]) for f in _INDICATOR_FIELDS if f in rule.params}
+    codes |= {str(c) for c in rule.params.get("parts", []) or []}
+    codes |= {str(c) for c in rule.params.get("factors", []) or []}
+    for field in ("left", "right"):
+        if field in rule.params:
+            try:
+                codes |= {r.code for r in refs(parse(str(rule.params[field])))}
+            except ExpressionError:
+                continue
+    return codes
 
 
 def rule_problems(rules: Iterable[Rule], catalog: Catalog) -> list[str]:

@@ -315,7 +315,8 @@ def _run_rules(
     except core.KtxhError:
         return
     touched = {(c.indicator.code, org_unit.code, period.code) for c in changes}
-    for f in findings_for(org_unit=_report_root(org_unit, period), period=cp):
+    saved = {c.indicator.code for c in changes}
+    for f in findings_for(org_unit=_report_root(org_unit, period), period=cp, indicators=saved):
         if not any((v.indicator, v.org_unit, v.period) in touched for v in f.values):
             continue
         result.findings.append(f)

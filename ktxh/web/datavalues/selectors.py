@@ -59,6 +59,7 @@ def values_for(*, org_unit: OrgUnit, period_codes: list[str]) -> list[core.Value
     rows = (
         DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes)
         .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .defer("source_document__text")  # the whole report's text, not needed per value
         .order_by("pk")
     )
     return [r.to_core() for r in rows]
@@ -80,12 +81,26 @@ def stated_for(*, org_units: list[OrgUnit], period_codes: list[str]) -> list[cor
     return [r.to_core() for r in rows]
 
 
-def findings_for(*, org_unit: OrgUnit, period: core.Period, rules: list[Rule] | None = None) -> list[Finding]:
+def findings_for(
+    *,
+    org_unit: OrgUnit,
+    period: core.Period,
+    rules: list[Rule] | None = None,
+    indicators: set[str] | None = None,
+) -> list[Finding]:
     """Run the rules on one unit and its child units for one period.
 
     Earlier years are read too (the previous year for changes, history for outliers),
-    but only findings about ``period`` are returned.
+    but only findings about ``period`` are returned. ``indicators``: only the rules and
+    values that can judge these indicators (a save checks what it changed, not everything).
     """
+    catalog = stored_catalog()
+    codes = None
+    if indicators is not None:
+        from ktxh.core.rules import load_rules
+        from ktxh.core.validate import related_indicators
+
+        codes, rules = related_indicators(catalog, rules if rules is not None else load_rules(), indicators)
     day = min(period.end, org_unit.valid_to or period.end)
     children = list(OrgUnit.objects.valid_at(day).filter(parent=org_unit))
     units = [org_unit, *children]
@@ -93,15 +108,21 @@ def findings_for(*, org_unit: OrgUnit, period: core.Period, rules: list[Rule] | 
     rows = (
         DataValue.objects.filter(org_unit__in=units, period__code__in=years)
         .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .defer("source_document__text")  # the whole report's text, not needed per value
         .order_by("pk")
     )
+    if codes is not None:
+        rows = rows.filter(indicator__code__in=codes)
     values = [r.to_core() for r in rows]
     infos = [UnitInfo(u.code, u.name, u.level, org_unit.code if u != org_unit else None) for u in units]
+    stated = stated_for(org_units=units, period_codes=years)
+    if codes is not None:
+        stated = [s for s in stated if s.indicator in codes]
     return validate_values(
-        catalog=stored_catalog(),
+        catalog=catalog,
         values=values,
         units=infos,
-        stated=stated_for(org_units=units, period_codes=years),
+        stated=stated,
         report_units={u.code for u in units},
         report_periods={period.code},
         rules=rules,
@@ -122,6 +143,7 @@ def report_values(*, org_unit: OrgUnit, year: int) -> list[core.Value]:
     rows = (
         DataValue.objects.filter(org_unit__in=[org_unit, *children], period__code__in=codes)
         .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
+        .defer("source_document__text")  # the whole report's text, not needed per value
         .order_by("pk")
     )
     return [r.to_core() for r in rows]
