@@ -11,7 +11,7 @@ def test_a_missing_table_gets_a_clear_page(leader_client: Client, monkeypatch: p
     def broken(**_kwargs: object) -> None:
         raise OperationalError("no such table: orgunits_orgunit")
 
-    monkeypatch.setattr("ktxh.web.datavalues.selectors.indicator_rows", broken)
+    monkeypatch.setattr("ktxh.web.dashboard.selectors.summary", broken)
     response = leader_client.get("/")
     assert response.status_code == 503
     assert "ktxh init" in response.content.decode()
@@ -21,7 +21,7 @@ def test_an_unreachable_database_gets_503(leader_client: Client, monkeypatch: py
     def broken(**_kwargs: object) -> None:
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("ktxh.web.datavalues.selectors.indicator_rows", broken)
+    monkeypatch.setattr("ktxh.web.dashboard.selectors.summary", broken)
     response = leader_client.get("/")
     assert response.status_code == 503
     assert "Không kết nối được cơ sở dữ liệu" in response.content.decode()
