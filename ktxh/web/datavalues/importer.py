@@ -3,6 +3,8 @@
 ``import_document`` reads the file, extracts the facts against the stored catalog, maps each
 fact with an indicator to a value cell and writes them in ONE transaction: a failure part way
 stores nothing, and a dry run goes through the very same steps and rolls back.
+``import_facts`` does the same for an explicit list of facts a person reviewed (the web's
+import review screen: corrected mappings, rejected facts left out), without reading again.
 
 How a fact becomes a value (anything else is skipped, with the reason):
 
@@ -32,8 +34,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -383,6 +385,87 @@ def import_document(
     say(f"Tìm số liệu trong {len(doc.paragraphs)} đoạn văn…")
     facts = extract(doc, catalog)
     _check_year(facts, year, p.name)
+    return _store(
+        facts,
+        doc=doc,
+        unit=unit,
+        year=year,
+        catalog=catalog,
+        text=document_text(doc, p),
+        filename=p.name,
+        title=p.stem,
+        dry_run=dry_run,
+        user=user,
+        say=say,
+    )
+
+
+def import_facts(
+    *,
+    facts: Sequence[Fact],
+    document: Document,
+    text: str,
+    filename: str,
+    unit_code: str,
+    year: int,
+    dry_run: bool,
+    user: Any = None,
+    title: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Store an explicit, reviewed list of facts (the import review screen): the same mapping,
+    transaction, audit rows and locked-period refusal as :func:`import_document`, without
+    reading or extracting again.
+
+    Each fact is taken as the reviewer left it: ``indicator`` is the mapping they chose (None:
+    not imported, reported as skipped). A rate written as a share ("tỷ lệ hộ nghèo 1,88%")
+    that the reviewer mapped to an indicator counted in % is that indicator's value.
+    ``document`` is the text model the facts were found in; ``text`` the text kept as the
+    source (``document_text``), whose lines the facts' lines name.
+    """
+    say = progress or (lambda _m: None)
+    try:
+        unit = org_unit_at(unit_code, date(year, 12, 31))
+    except core.OrgUnitError as exc:
+        raise ImportInputError(str(exc)) from None
+    catalog = stored_catalog()
+    taken: list[Fact] = []
+    for f in facts:
+        ind = catalog.get(f.indicator) if f.indicator else None
+        if f.role == "share" and ind is not None and catalog.units[ind.unit].symbol == "%":
+            f = replace(f, role="value")
+        taken.append(f)
+    _check_year(taken, year, filename)
+    return _store(
+        taken,
+        doc=document,
+        unit=unit,
+        year=year,
+        catalog=catalog,
+        text=text,
+        filename=filename,
+        title=title or Path(filename).stem,
+        dry_run=dry_run,
+        user=user,
+        say=say,
+    )
+
+
+def _store(
+    facts: Sequence[Fact],
+    *,
+    doc: Document,
+    unit: OrgUnit,
+    year: int,
+    catalog: core.Catalog,
+    text: str,
+    filename: str,
+    title: str,
+    dry_run: bool,
+    user: Any,
+    say: Progress,
+) -> ImportResult:
+    """Map ``facts`` to cells and write them in one transaction (rolled back for a dry run)."""
     children = {
         _unit_key(c.name): c for c in OrgUnit.objects.valid_at(date(year, 12, 31)).filter(parent=unit)
     }
@@ -390,9 +473,14 @@ def import_document(
     result = ImportResult(document="", unit_code=unit.code, unit_name=unit.name, dry_run=dry_run)
     stated: list[Fact] = []
     cells = _plan(
-        facts, unit=unit, year=year, catalog=catalog, children=children, skipped=result.skipped, stated=stated
+        list(facts),
+        unit=unit,
+        year=year,
+        catalog=catalog,
+        children=children,
+        skipped=result.skipped,
+        stated=stated,
     )
-    text = document_text(doc, p)
     digest = SourceDocument.digest(text)
     key = f"import-{digest[:16]}"
     result.document = key
@@ -400,7 +488,7 @@ def import_document(
     with transaction.atomic():
         document, _created = SourceDocument.objects.update_or_create(
             key=key,
-            defaults={"title": p.stem, "filename": p.name, "text": text, "sha256": digest},
+            defaults={"title": title, "filename": filename, "text": text, "sha256": digest},
         )
         indicators = {i.code: i for i in Indicator.objects.filter(code__in={k[0] for k in cells})}
         periods = {code: Period.get_for(code) for code in sorted({k[2] for k in cells})}
