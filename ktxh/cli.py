@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ktxh import __version__, cli_extract, cli_reorg, core
+from ktxh import __version__, cli_accounts, cli_backup, cli_extract, cli_reorg, core
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -83,6 +83,8 @@ def _demo_logins() -> list[dict[str, str]]:
 
 # -- serve / demo ----------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
+    if getattr(args, "production", False):
+        return _serve_production(args)
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -93,6 +95,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"ktxh đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, verbosity=0)
     return EXIT_OK
+
+
+def _serve_production(args: argparse.Namespace) -> int:
+    """gunicorn + WhiteNoise, settings from the environment (docs/deploy.md)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    os.environ["KTXH_PRODUCTION"] = "1"
+    os.environ["KTXH_LOG_STDOUT"] = "1"
+    try:
+        _setup_django()
+        from ktxh.web import production
+
+        options = production.ServeOptions(
+            host=args.host,
+            port=args.port,
+            workers=args.workers or production.default_workers(),
+            threads=args.threads or production.default_threads(),
+        )
+    except ImproperlyConfigured as exc:  # a missing secret, a bad value: say so, serve nothing
+        raise UsageError(f"cấu hình production chưa đúng: {exc}") from None
+    found = production.check(options)
+    for line in found.facts:
+        print(line)
+    for line in found.warnings:
+        print(f"Cảnh báo: {line}", file=sys.stderr)
+    if found.errors:
+        raise UsageError("\n- ".join(["không chạy được ứng dụng:", *found.errors]))
+    if args.check:
+        print("Cấu hình hợp lệ / configuration OK.")
+        return EXIT_OK
+    _progress("Chuẩn bị tệp tĩnh (collectstatic, lần đầu mất khoảng nửa phút)…")
+    count, collected = production.collect_static()
+    _progress(f"{count} tệp tĩnh sẵn sàng{'' if collected else ' (không đổi từ lần trước)'}.")
+    print(f"ktxh (production) đang chạy tại http://{args.host}:{args.port}/  (SIGTERM để dừng)", flush=True)
+    production.run(options)
+    return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 đến 256 (nhận được «{text}»)")
+    return int(text)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -420,6 +464,31 @@ def build_parser() -> argparse.ArgumentParser:
             "--host", default="127.0.0.1", help="địa chỉ lắng nghe / listen address (mặc định 127.0.0.1)"
         )
         p.add_argument("--port", type=_port, default=8000, help="cổng / port (mặc định 8000)")
+        if name == "serve":
+            p.add_argument(
+                "--production",
+                action="store_true",
+                help="chạy bằng gunicorn, cấu hình lấy từ biến môi trường (docs/deploy.md) / "
+                "serve with gunicorn, settings from the environment",
+            )
+            p.add_argument(
+                "--workers",
+                type=_positive,
+                metavar="N",
+                help="số tiến trình (mặc định KTXH_WORKERS, hoặc 2 × số CPU, tối đa 8) / worker processes",
+            )
+            p.add_argument(
+                "--threads",
+                type=_positive,
+                metavar="N",
+                help="số luồng mỗi tiến trình (mặc định KTXH_THREADS hoặc 4) / threads per worker",
+            )
+            p.add_argument(
+                "--check",
+                action="store_true",
+                help="chỉ kiểm tra cấu hình và cơ sở dữ liệu rồi thoát (mã 0 hoặc 2) / "
+                "check the configuration and exit",
+            )
         p.set_defaults(func=func)
 
     p = add(
@@ -458,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
     cli_reorg.add_commands(add, _setup_django)
     cli_extract.add_commands(add, _setup_django)
+    cli_accounts.add_commands(add, _setup_django)
+    cli_backup.add_commands(add, _setup_django)
 
     p = add(
         "report",
@@ -498,7 +569,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return int(args.func(args))
-    except (UsageError, cli_reorg.ReorgUsageError, cli_extract.ExtractUsageError) as exc:
+    except (
+        UsageError,
+        cli_reorg.ReorgUsageError,
+        cli_extract.ExtractUsageError,
+        cli_backup.BackupUsageError,
+        cli_accounts.AccountsUsageError,
+    ) as exc:
         _err(str(exc))
         return EXIT_INPUT
     except core.KtxhError as exc:

@@ -250,7 +250,7 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
         if code not in by_sector:
             continue
         sheet = _Sheet(sheet_name(sector.name, taken))
-        sheet.row([_str("A1", sector.name, TITLE), _str("C1", LEGEND, DERIVED)])
+        sheet.row([_str("A1", _text(sector.name), TITLE), _str("C1", LEGEND, DERIVED)])
         sheet.row(head_row)
         for r in by_sector[code]:
             n = sheet.next_row
@@ -260,9 +260,9 @@ def write_xlsx(data: ReportData, target: Path | BytesIO) -> None:
                 target_text = ""
             fmt = _number_format(r.indicator.decimals)
             cells = [
-                _str(f"A{n}", r.indicator.code),
+                _str(f"A{n}", _text(r.indicator.code)),
                 _str(f"B{n}", _text(r.indicator.name)),
-                _str(f"C{n}", r.unit_symbol),
+                _str(f"C{n}", _text(r.unit_symbol)),
             ]
             for col, stored in zip("DEF", (r.previous, r.plan, r.value), strict=True):
                 ref = f"{col}{n}"

@@ -4,6 +4,16 @@ KTXH_HOME      folder for the SQLite database and local secrets (default ./var)
 DATABASE_URL   e.g. postgres://user@127.0.0.1:5432/ktxh; default SQLite (WAL) in KTXH_HOME
 KTXH_SECRET_KEY  required when KTXH_PRODUCTION is on; otherwise kept in KTXH_HOME/secret_key
 KTXH_DEBUG, KTXH_ALLOWED_HOSTS
+
+Production (``ktxh serve --production`` sets KTXH_PRODUCTION=1; see docs/deploy.md):
+KTXH_SECURE_COOKIES        session and CSRF cookies only over HTTPS (default: on in production)
+KTXH_HSTS_SECONDS          Strict-Transport-Security max-age (default 0: off until HTTPS works)
+KTXH_HSTS_SUBDOMAINS       add includeSubDomains to HSTS (default off)
+KTXH_BEHIND_PROXY          trust X-Forwarded-Proto from the reverse proxy (default off)
+KTXH_SSL_REDIRECT          redirect plain HTTP to HTTPS in the app (default off: the proxy does it)
+KTXH_CSRF_TRUSTED_ORIGINS  e.g. https://ktxh.thanhmien.gov.vn (comma-separated)
+KTXH_STATIC_ROOT           where collectstatic writes (default KTXH_HOME/static)
+KTXH_LOG_LEVEL             WARNING by default, INFO for the production server
 """
 
 from __future__ import annotations
@@ -21,14 +31,25 @@ BASE_DIR = Path(__file__).resolve().parent
 HOME = ktxh_home()
 PRODUCTION = env_bool("KTXH_PRODUCTION", False)
 DEBUG = env_bool("KTXH_DEBUG", False)
+if PRODUCTION and DEBUG:
+    # DEBUG pages show settings and code to anyone who triggers an error.
+    raise ImproperlyConfigured("KTXH_DEBUG phải tắt khi chạy production (KTXH_PRODUCTION=1).")
 
 
 def _secret_key() -> str:
-    key = env_str("KTXH_SECRET_KEY")
+    key = (env_str("KTXH_SECRET_KEY") or "").strip()
     if key:
+        if PRODUCTION and len(key) < 32:
+            raise ImproperlyConfigured("KTXH_SECRET_KEY quá ngắn: cần ít nhất 32 ký tự ngẫu nhiên.")
         return key
     if PRODUCTION:
-        raise ImproperlyConfigured("Thiếu biến môi trường KTXH_SECRET_KEY (bắt buộc khi chạy production).")
+        # Several processes (and several machines) must sign sessions with the same key, and
+        # a key made on the fly would log everyone out at each restart: it has to be given.
+        raise ImproperlyConfigured(
+            "Thiếu biến môi trường KTXH_SECRET_KEY (bắt buộc khi chạy production). "
+            "Tạo một khóa bằng: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            "rồi ghi vào tệp môi trường (xem docs/deploy.md)."
+        )
     path = HOME / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
@@ -118,7 +139,9 @@ TEMPLATES = [
 def _databases() -> dict[str, dict[str, object]]:
     url = env_str("DATABASE_URL")
     if url:
-        return {"default": dj_database_url.parse(url, conn_max_age=60)}
+        # Connections are kept a minute, and checked before reuse: after PostgreSQL restarts,
+        # the first request of each worker reconnects instead of failing.
+        return {"default": dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)}
     HOME.mkdir(parents=True, exist_ok=True)
     return {
         "default": {
@@ -161,20 +184,45 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = HOME / "static"
+STATIC_ROOT = Path(env_str("KTXH_STATIC_ROOT") or HOME / "static").resolve()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves the files ``ktxh serve --production`` collected at start: compressed,
+    # with a content hash in their names, so browsers may cache them for a year.
+    "staticfiles": {
+        "BACKEND": "ktxh.web.production.GzipManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 # Serve static files from the app folders without a collectstatic step (demo, closed networks).
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# Cookies only over HTTPS in production. An office trying the app on plain HTTP first sets
+# KTXH_SECURE_COOKIES=0, or nobody could log in (the browser would not send the cookies back).
+SESSION_COOKIE_SECURE = env_bool("KTXH_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_TRUSTED_ORIGINS = env_list("KTXH_CSRF_TRUSTED_ORIGINS", [])
+# Sent on every response (SecurityMiddleware, XFrameOptionsMiddleware), production or not.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# HSTS is off until asked for: once a browser has seen it, it refuses plain HTTP to this host
+# for that many seconds, so an office still on HTTP, or with a certificate not yet trusted by
+# every machine, would lock itself out. Start with 3600, then 31536000 (docs/deploy.md).
+SECURE_HSTS_SECONDS = env_int("KTXH_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KTXH_HSTS_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+# Behind nginx terminating TLS: trust its X-Forwarded-Proto, so Django knows the request was
+# HTTPS (secure redirects, CSRF origin checks). Only when the proxy sets (overwrites) it.
+if env_bool("KTXH_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("KTXH_SSL_REDIRECT", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -183,9 +231,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KTXH_MAX_UPLOAD_BYTES = env_int("KTXH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
+# Logs go to the console, for systemd's journal, with a time and a level. The production
+# server logs to stdout, next to gunicorn's access line per request (``ktxh serve
+# --production`` sets KTXH_LOG_STDOUT); every other command to stderr, which keeps the JSON
+# the CLI prints on stdout clean even with KTXH_PRODUCTION=1 in the environment file.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("KTXH_LOG_LEVEL", "WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout" if env_bool("KTXH_LOG_STDOUT", False) else "ext://sys.stderr",
+            "formatter": "plain",
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("KTXH_LOG_LEVEL", "INFO" if env_bool("KTXH_LOG_STDOUT", False) else "WARNING"),
+    },
+    # Django's own request log (4xx warnings, 5xx errors with the traceback).
+    "loggers": {"django.request": {"level": "WARNING"}, "django.db.backends": {"level": "WARNING"}},
 }

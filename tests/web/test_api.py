@@ -186,3 +186,13 @@ def test_nul_characters_are_refused_with_400_not_a_server_error(
 def test_pagination_out_of_bounds_is_a_422_not_a_server_error(query: str) -> None:
     for path in ("/api/values", "/api/indicators", "/api/periods", "/api/orgunits"):
         assert _api("lanhdao").get(f"{path}?{query}").status_code == 422
+
+
+def test_ktxh_token_prints_a_working_token_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from ktxh.cli import main
+
+    assert main(["token", "--user", "tckh", "--name", "máy tổng hợp"]) == 0
+    token = capsys.readouterr().out.splitlines()[0]
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/periods").status_code == 200
+    assert main(["token", "--user", "khong_co"]) == 2
+    assert "Không có người dùng" in capsys.readouterr().err
