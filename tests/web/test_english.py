@@ -177,3 +177,116 @@ def test_a_browser_set_to_english_still_gets_vietnamese_until_the_user_chooses(l
     client = login("tckh")
     html = client.get("/nhap-lieu/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Nhập số liệu" in html
+
+
+# --- the dashboards, drafting and import pages -----------------------------------------------------------
+
+OVERVIEW = "/?unit=300&year=2023"
+SECTOR = "/linh-vuc/nong_nghiep/?unit=300&year=2023"
+DRAFTING = "/du-thao/"
+IMPORTS = "/nhap-bao-cao/"
+
+
+def _english_at(login: Callable[[str], Client], username: str = "tckh") -> Client:
+    client = login(username)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    return client
+
+
+def _nav(html: str) -> str:
+    found = re.search(r'<nav aria-label="Main navigation">(.*?)</nav>', html, re.S)
+    assert found, "the main navigation is missing or its label is not translated"
+    return found.group(1)
+
+
+def _assert_english_nav(html: str) -> None:
+    nav = _nav(html)
+    for text in (
+        ">Overview</a>",
+        ">Data entry</a>",
+        ">Draft report</a>",
+        ">Import past reports</a>",
+        "Log out",
+    ):
+        assert text in nav, text
+    for text in ("Tổng quan", "Nhập số liệu", "Dự thảo báo cáo", "Nhập báo cáo cũ", "Đăng xuất"):
+        assert text not in nav, text
+
+
+@pytest.mark.django_db
+def test_the_overview_in_english(login: Callable[[str], Client]) -> None:
+    html = _page(_english_at(login), OVERVIEW)
+    _assert_english_nav(html)
+    for text in (
+        ">Plan attainment by sector</h2>",
+        ">Detail page of each sector</h2>",
+        ">Code</th>",
+        ">Indicator</th>",
+        ">Unit of measure</th>",
+        ">Plan 2023</th>",
+        ">Actual 2023</th>",
+        ">% of plan</th>",
+        ">Assessment</th>",
+        ">Compared with 2022</th>",
+        "indicators have figures for",
+        "Details, charts ›",
+    ):
+        assert text in html, text
+    for text in (
+        "Mức độ thực hiện kế hoạch",
+        "Trang chi tiết của từng lĩnh vực",
+        "Đơn vị tính",
+        "Đánh giá",
+        "So với",
+    ):
+        assert text not in html, text
+    assert "Huyện Thanh Miện" in html and "Nông nghiệp, nông thôn" in html  # data stays Vietnamese
+    statuses = set(re.findall(r'class="status st-(?:up|ok|down)">([^<]*)</td>', html))
+    assert statuses and statuses <= {"exceeded", "met", "missed"}, statuses
+
+
+@pytest.mark.django_db
+def test_a_sector_page_in_english(login: Callable[[str], Client]) -> None:
+    html = _page(_english_at(login), SECTOR)
+    _assert_english_nav(html)
+    for text in (
+        "<h1>Nông nghiệp, nông thôn</h1>",
+        ">Other sectors</summary>",
+        ">Attainment against the plan</h2>",
+        ">Increase or decrease compared with 2022</h2>",
+        ">Actual 2023</th>",
+        ">History</th>",
+        ">view</a>",
+    ):
+        assert text in html, text
+    for text in ("Lĩnh vực khác", "Tỷ lệ thực hiện so với kế hoạch", "Lịch sử</th>", ">xem</a>"):
+        assert text not in html, text
+
+
+@pytest.mark.django_db
+def test_the_drafting_index_in_english(login: Callable[[str], Client]) -> None:
+    html = _page(_english_at(login), DRAFTING)
+    _assert_english_nav(html)
+    assert re.search(r"<h1>Report drafting \d{4}</h1>", html)
+    assert ">Year <input" in html and ">Show</button>" in html
+    assert "Socio-economic report" in html or "There is no report you can view for this year." in html
+    for text in ("Soạn thảo báo cáo", "Báo cáo kinh tế - xã hội năm", "Chưa có báo cáo nào"):
+        assert text not in html, text
+
+
+@pytest.mark.django_db
+def test_the_import_page_in_english(login: Callable[[str], Client]) -> None:
+    html = _page(_english_at(login), IMPORTS)
+    _assert_english_nav(html)
+    for text in (
+        "<h1>Import figures from past reports</h1>",
+        "Upload a socio-economic report that has already been issued.",
+        ">Upload and read the file</button>",
+        "At most ",
+        "Reporting unit",
+        "Report file (.txt, .docx or .pdf)",
+    ):
+        assert text in html, text
+    for text in ("Nhập số liệu từ báo cáo cũ", "Tải lên và đọc tệp", "Tối đa", "Đơn vị báo cáo"):
+        assert text not in html, text
