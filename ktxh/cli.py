@@ -145,7 +145,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     logins = _demo_logins()
     print("\nTài khoản dùng thử / demo logins:")
     for login in logins:
-        print(f"  {login['role']} ({login['name']}): {login['username']} / {login['password']}")
+        who = login["role"] if login["name"] == login["role"] else f"{login['role']} ({login['name']})"
+        print(f"  {who}: {login['username']} / {login['password']}")
     return cmd_serve(args)
 
 
