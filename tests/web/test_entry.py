@@ -190,3 +190,27 @@ def test_checking_only_what_a_save_touches_finds_the_same_as_checking_everything
     for code in [*involved, *sorted(set(others))[::15]]:
         narrow = findings_for(org_unit=unit, period=period, indicators={code})
         assert about(narrow, code) == about(full, code), code
+
+
+def test_the_planning_office_sets_a_communes_plan_on_the_form_and_a_commune_cannot(
+    login: Callable[[str], Client],
+) -> None:
+    planning = login("tckh")
+    data = form_fields(planning.get(COMMUNE_FORM).content.decode())
+    row = prefix_of(data, "NN.DT_LUA")
+    data[f"{row}-value"] = "1.000"
+    data[f"{row}-kind"] = "plan"
+    assert planning.post(COMMUNE_FORM, data).status_code == 302
+    plan = _stored("11275", "NN.DT_LUA", kinds=("plan",))
+    assert plan.value == Decimal("1000")
+    assert ValueChange.objects.get(data_value=plan).user.username == "tckh"
+    # the plan now shows on the commune's form, and % of plan follows from it
+    commune = login("xa_ngohung")
+    html = commune.get(COMMUNE_FORM).content.decode()
+    assert 'value="plan"' not in html  # a commune enters estimates and finals only
+    data = form_fields(html)
+    data[f"{row}-value"] = "1.100"
+    data[f"{row}-kind"] = "plan"
+    response = commune.post(COMMUNE_FORM, data)
+    assert response.status_code == 200
+    assert _stored("11275", "NN.DT_LUA", kinds=("plan",)).value == Decimal("1000")

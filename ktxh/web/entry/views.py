@@ -21,6 +21,7 @@ from ktxh import core
 from ktxh.web.accounts.permissions import Access, access_for
 from ktxh.web.catalog.models import Indicator, Sector
 from ktxh.web.datavalues import selectors as dv_selectors
+from ktxh.web.datavalues.choices import ValueKind
 from ktxh.web.datavalues.entry import Entry, finding_key, values_save
 from ktxh.web.datavalues.models import ChangeSource, DataValue, Period, ValueChange
 from ktxh.web.orgunits.models import OrgUnit
@@ -124,14 +125,15 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
     ]
     result = None
     acks: dict[str, str] = {}
+    kinds = _entry_kinds(access, org_unit)
     if request.method == "POST":
         access.require_edit(org_unit, sec.code, sec.name)
-        formset = EntryFormSet(request.POST, initial=initial)
+        formset = _with_kinds(EntryFormSet(request.POST, initial=initial), kinds)
         acks = {k[4:]: v for k, v in request.POST.items() if k.startswith("ack-")}
         if block:
             messages.error(request, block)
         elif formset.is_valid():
-            entries = _changed_entries(formset, by_code)
+            entries = _changed_entries(formset, by_code, org_unit, per)
             if entries is None:
                 pass  # field errors were added to the forms
             elif not entries:
@@ -145,6 +147,7 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
                         period=per,
                         entries=entries,
                         source=ChangeSource.SCREEN,
+                        entry_kinds=tuple(k for k, _label in kinds),
                         acknowledgements=acks,
                     )
                 except WorkflowError as exc:
@@ -162,7 +165,7 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
                         return redirect(request.path)
                     _attach_row_errors(formset, result)
     else:
-        formset = EntryFormSet(initial=initial)
+        formset = _with_kinds(EntryFormSet(initial=initial), kinds)
     lines = []
     for form in formset.forms:
         code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
@@ -191,7 +194,24 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
     return render(request, "entry/form.html", context, status=400 if result and not result.stored else 200)
 
 
-def _changed_entries(formset: Any, by_code: dict[str, Any]) -> list[Entry] | None:
+def _entry_kinds(access: Access, unit: OrgUnit) -> list[tuple[str, str]]:
+    """Estimates and finals for everyone who enters figures; plans and budget estimates too for
+    the planning office (it sets them for its unit and the communes below it)."""
+    kinds = [(ValueKind.ESTIMATE.value, _("Ước")), (ValueKind.FINAL.value, _("Chính thức"))]
+    if access.can_review(unit):
+        kinds += [(ValueKind.PLAN.value, _("Kế hoạch")), (ValueKind.BUDGET_ESTIMATE.value, _("Dự toán"))]
+    return kinds
+
+
+def _with_kinds(formset: Any, kinds: list[tuple[str, str]]) -> Any:
+    for form in formset.forms:
+        form.fields["kind"].choices = kinds
+    return formset
+
+
+def _changed_entries(
+    formset: Any, by_code: dict[str, Any], unit: OrgUnit, period: Period
+) -> list[Entry] | None:
     entries = []
     bad = False
     for form in formset.forms:
@@ -221,15 +241,10 @@ def _changed_entries(formset: Any, by_code: dict[str, Any]) -> list[Entry] | Non
         if same_cell and current.value == value and comment == (current.note or ""):
             continue
         version = data.get("version") if same_cell else 0
-        if not same_cell and current is not None:
-            # Another kind (an estimate becoming final): its own cell, which may not exist yet.
+        if not same_cell:
+            # Another kind (an estimate becoming final, a plan): its own cell, which may not exist yet.
             other = DataValue.objects.filter(
-                indicator=row.indicator,
-                org_unit=current.org_unit,
-                period=current.period,
-                kind=kind,
-                category="",
-                option="",
+                indicator=row.indicator, org_unit=unit, period=period, kind=kind, category="", option=""
             ).first()
             version = other.version if other else 0
         entries.append(Entry(indicator=row.code, value=value, kind=kind, comment=comment, version=version))
