@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ktxh.core.numbers import format_pct, format_vi  # noqa: E402
-from ktxh.extract.model import ReadError  # noqa: E402
+from ktxh.extract.model import Document, ReadError  # noqa: E402
 from tests.extract.gold import SEED_GOLD, Counts, Item, Score, load_gold, score  # noqa: E402
 
 SEED = ROOT / "ktxh" / "data" / "demo" / "thanh_mien_2023" / "source.txt"
@@ -220,6 +220,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         per_s = "" if doc.format != "docx" else " (DOCX has no fixed pages; see paragraphs per second)"
         print(f"pages per second: {format_vi(Decimal(str(round(pages / ktxh_s, 1))), 1)}{per_s}")
         print(f"paragraphs per second: {format_vi(Decimal(round(len(doc.paragraphs) / ktxh_s)))}")
+        # extraction must stay linear: the same document's paragraphs 10 times over
+        big = Document(doc.path, doc.format, doc.paragraphs * 10, doc.pages * 10)
+        one = best(args.repeat, lambda: facts_mod.extract(doc))
+        ten = best(max(1, args.repeat // 2), lambda: facts_mod.extract(big))
+        print(
+            f"scaling: 10× the paragraphs takes {format_vi(Decimal(str(round(ten / one, 1))), 1)}× the time"
+        )
+        result["scaling_10x"] = ten / one
     return result
 
 

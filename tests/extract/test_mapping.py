@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from ktxh.core.catalog import Catalog
@@ -91,10 +89,6 @@ def test_terms_pair_syllables(index: IndicatorIndex) -> None:
     assert "số" not in terms("Số hộ nghèo")
 
 
-def test_it_builds_the_index_once_and_answers_fast(catalog: Catalog) -> None:
+def test_it_builds_the_index_once(catalog: Catalog) -> None:
     first = index_for(catalog)
     assert index_for(catalog) is first
-    start = time.perf_counter()
-    for i in range(2000):
-        first.match(f"diện tích gieo trồng vụ {i}", "ha", "nong_nghiep")
-    assert time.perf_counter() - start < 2.0

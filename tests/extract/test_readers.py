@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -356,20 +355,8 @@ def test_it_reads_a_long_pdf_with_progress(tmp_path: Path) -> None:
     assert "Trang 200, dòng 1" in doc.paragraphs[-1].text
 
 
-def test_it_reads_the_seed_quickly(seed_pdf_path: Path) -> None:
-    import pdfplumber
-
-    start = time.perf_counter()
-    read(docs.SEED)
-    assert time.perf_counter() - start < 0.5
-    start = time.perf_counter()
-    with pdfplumber.open(str(seed_pdf_path)) as pdf:
-        for page in pdf.pages:
-            page.extract_text()
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
-    read(seed_pdf_path)
-    assert time.perf_counter() - start < 3 * bare
+# The reading speed (ktxh's time against a bare pdfplumber or text read) is measured by
+# bench/extract.py, side by side in one run; tests don't time anything.
 
 
 # -- scanned PDF -----------------------------------------------------------------------
