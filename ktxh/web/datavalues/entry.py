@@ -283,21 +283,7 @@ def _write(
         dv.error = None
         dv.save()
         status = "updated"
-    change = ValueChange(
-        data_value=dv,
-        indicator=ind,
-        org_unit=org_unit,
-        period=period,
-        kind=dv.kind,
-        category=dv.category,
-        option=dv.option,
-        old_value=old,
-        new_value=e.value,
-        version=dv.version,
-        user=user,
-        source=source,
-        reason=comment,
-    )
+    change = ValueChange.of(dv, old=old, source=source, user=user, reason=comment)
     return status, change
 
 

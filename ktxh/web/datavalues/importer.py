@@ -336,21 +336,13 @@ def _write(
 
 def _audit(cell: DataValue, old: Decimal | None, user: Any, document: SourceDocument, line: int) -> None:
     """One row of the audit trail per value the import creates or changes."""
-    ValueChange.objects.create(
-        data_value=cell,
-        indicator=cell.indicator,
-        org_unit=cell.org_unit,
-        period=cell.period,
-        kind=cell.kind,
-        category=cell.category,
-        option=cell.option,
-        old_value=old,
-        new_value=cell.value,
-        version=cell.version,
-        user=user,
+    ValueChange.of(
+        cell,
+        old=old,
         source=ChangeSource.IMPORT,
+        user=user,
         reason=f"Nhập từ «{document.filename}», dòng {line}.",
-    )
+    ).save()
 
 
 def import_document(

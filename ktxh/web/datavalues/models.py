@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -283,3 +285,24 @@ class ValueChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.period_id}: {self.old_value} → {self.new_value}"
+
+    @classmethod
+    def of(
+        cls, cell: DataValue, *, old: Decimal | None, source: str, user: Any = None, reason: str = ""
+    ) -> ValueChange:
+        """The (unsaved) audit row of ``cell`` as it now stands, having been ``old`` before."""
+        return cls(
+            data_value=cell,
+            indicator=cell.indicator,  # the callers hold the cell with these loaded
+            org_unit=cell.org_unit,
+            period=cell.period,
+            kind=cell.kind,
+            category=cell.category,
+            option=cell.option,
+            old_value=old,
+            new_value=cell.value,
+            version=cell.version,
+            user=user,
+            source=source,
+            reason=reason,
+        )

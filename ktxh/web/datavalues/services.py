@@ -145,23 +145,15 @@ def _audit(stored: dict[Any, DataValue], before: dict[Any, Any], keys: list[Any]
     """One audit row per value the load created or changed (source: the demo data)."""
     from .models import ChangeSource, ValueChange
 
+    def reason(cell: DataValue) -> str:
+        if cell.source_document_id and cell.source_line:
+            return f"Nạp từ tài liệu «{cell.source_document.title}», dòng {cell.source_line}"
+        return ""
+
     ValueChange.objects.bulk_create(
         [
-            ValueChange(
-                data_value=stored[key],
-                indicator_id=stored[key].indicator_id,
-                org_unit_id=stored[key].org_unit_id,
-                period_id=stored[key].period_id,
-                kind=stored[key].kind,
-                category=stored[key].category,
-                option=stored[key].option,
-                old_value=before.get(key),
-                new_value=stored[key].value,
-                version=stored[key].version,
-                source=ChangeSource.DEMO,
-                reason=f"Nạp từ tài liệu «{stored[key].source_document.title}», dòng {stored[key].source_line}"
-                if stored[key].source_document_id and stored[key].source_line
-                else "",
+            ValueChange.of(
+                stored[key], old=before.get(key), source=ChangeSource.DEMO, reason=reason(stored[key])
             )
             for key in keys
         ],
