@@ -17,7 +17,7 @@ from . import compute
 from .catalog import Catalog
 from .numbers import plain
 from .periods import Period
-from .types import Indicator, IndicatorKind, Value, ValueKind
+from .types import Direction, Indicator, IndicatorKind, Value, ValueKind
 
 PCT_DECIMALS = 1
 _ACTUAL_ORDER = (ValueKind.FINAL, ValueKind.ESTIMATE)
@@ -52,12 +52,7 @@ class IndicatorRow:
     @property
     def status(self) -> str:
         """ "vượt", "đạt" or "không đạt" kế hoạch, by the indicator's good direction ("" if unknown)."""
-        from .derive import STATUS_LABELS, status
-
-        pct = self.pct_plan
-        if pct is None:
-            return ""
-        return STATUS_LABELS[status(np.array([float(pct)]), self.indicator.direction)[0]]
+        return status_label(self.pct_plan, self.indicator.direction)
 
     def sources(self) -> list[dict[str, Any]]:
         out = []
@@ -107,6 +102,15 @@ class IndicatorRow:
 
     def _parts(self) -> list[tuple[str, Value | None]]:
         return [("value", self.value), ("plan", self.plan), ("previous", self.previous)]
+
+
+def status_label(pct_plan: Decimal | None, direction: Direction) -> str:
+    """ "vượt", "đạt" or "không đạt" for a % of plan, by the good direction ("" without a plan)."""
+    from .derive import STATUS_LABELS, status
+
+    if pct_plan is None:
+        return ""
+    return STATUS_LABELS[status(np.array([float(pct_plan)]), direction)[0]]
 
 
 def _v(value: Value | None) -> Decimal | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ktxh import core
+from ktxh.core.summary import status_label
 from ktxh.web.accounts.permissions import Access, access_for
 from ktxh.web.catalog.models import Indicator, Sector
 from ktxh.web.datavalues import selectors as dv_selectors
@@ -263,14 +264,7 @@ def _attach_row_errors(formset: Any, result: Any) -> None:
 def _calc(row: Any, value: Decimal | None) -> dict[str, Any]:
     pct = row.pct_plan(value)
     change, points = row.change(value)
-    status = ""
-    if pct is not None:
-        import numpy as np
-
-        from ktxh.core.derive import STATUS_LABELS
-        from ktxh.core.derive import status as status_of
-
-        status = STATUS_LABELS[status_of(np.array([float(pct)]), core.Direction(row.indicator.direction))[0]]
+    status = status_label(pct, core.Direction(row.indicator.direction))
     return {"pct_plan": pct, "change": change, "points": points, "status": status}
 
 
