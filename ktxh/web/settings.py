@@ -182,6 +182,18 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["ktxh.web.formats"]
 USE_THOUSAND_SEPARATOR = True
 
+# Each process keeps what is costly to draw (the overview's sector tables) in its own memory.
+# Entries are keyed by stamps of the data they show, so a change anywhere is seen by every
+# process at once and nothing needs to be shared or invalidated between them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ktxh",
+        "TIMEOUT": 6 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("KTXH_STATIC_ROOT") or HOME / "static").resolve()

@@ -73,5 +73,12 @@ def upsert(
     if to_create:
         model.objects.bulk_create(to_create, batch_size=500)
     if to_update:
+        # bulk_update does not run auto_now: set it here, so "updated at" tells the truth
+        # (the web processes' caches compare it to notice a change).
+        stamps = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+        for obj in to_update:
+            for f in stamps:
+                f.pre_save(obj, add=False)
+        fields.update(f.name for f in stamps)
         model.objects.bulk_update(to_update, sorted(fields), batch_size=500)
     return counts

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ktxh import core, report
-from ktxh.web.catalog.models import Indicator, Sector, Unit
+from ktxh.web.catalog.models import Indicator
 from ktxh.web.datavalues import selectors
 from ktxh.web.datavalues.models import DataValue
 from ktxh.web.orgunits.models import OrgUnit
@@ -38,10 +38,15 @@ INDICATOR = "NN.DAN_TRAU_BO"
 
 def _poison(attack: str) -> None:
     """Every text the exports write, as a user or an administrator could set it."""
+    # Saved as the admin screens save them (a bulk .update() would skip "updated at", which
+    # tells the web processes that their copy of the catalog is stale).
     ind = Indicator.objects.select_related("sector", "unit").get(code=INDICATOR)
-    Indicator.objects.filter(pk=ind.pk).update(name=attack + " tên")
-    Sector.objects.filter(pk=ind.sector_id).update(name=attack + " lĩnh vực")
-    Unit.objects.filter(pk=ind.unit_id).update(symbol=attack[:50])
+    ind.name = attack + " tên"
+    ind.save()
+    ind.sector.name = attack + " lĩnh vực"
+    ind.sector.save()
+    ind.unit.symbol = attack[:50]
+    ind.unit.save()
     DataValue.objects.filter(indicator=ind).update(note=attack + " ghi chú")
     OrgUnit.objects.filter(code="300").update(name=attack + " huyện")
 

@@ -172,7 +172,7 @@ def values(
     sector: str | None = Query(None, pattern=CODE),
 ) -> Any:
     access = access_for(request)
-    qs = DataValue.objects.select_related("indicator", "org_unit", "period", "source_document").order_by("pk")
+    qs = DataValue.objects.order_by("pk")
     visible = access.visible_unit_ids()
     if visible is not None:
         qs = qs.filter(org_unit_id__in=visible)
@@ -202,24 +202,57 @@ class _ValueRows:
         return self.count()
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        # Plain columns only: a joined source document would bring its whole text (the report,
+        # half a megabyte) into every row.
+        rows = self.qs[item].values_list(
+            "pk",
+            "indicator__code",
+            "org_unit__code",
+            "period__code",
+            "kind",
+            "category",
+            "option",
+            "value",
+            "derived",
+            "version",
+            "source_document__key",
+            "source_line",
+            "source_text",
+            "updated_at",
+        )
         return [
             {
-                "id": d.pk,
-                "indicator": d.indicator.code,
-                "org_unit": d.org_unit.code,
-                "period": d.period.code,
-                "kind": d.kind,
-                "category": d.category,
-                "option": d.option,
-                "value": core.plain(d.value),
-                "derived": d.derived,
-                "version": d.version,
-                "source": d.source_document.key if d.source_document_id else None,
-                "line": d.source_line,
-                "quote": d.source_text,
-                "updated_at": d.updated_at.isoformat(),
+                "id": pk,
+                "indicator": indicator,
+                "org_unit": org_unit,
+                "period": period,
+                "kind": kind,
+                "category": category,
+                "option": option,
+                "value": core.plain(value),
+                "derived": derived,
+                "version": version,
+                "source": source,
+                "line": line,
+                "quote": quote,
+                "updated_at": updated_at.isoformat(),
             }
-            for d in self.qs[item]
+            for (
+                pk,
+                indicator,
+                org_unit,
+                period,
+                kind,
+                category,
+                option,
+                value,
+                derived,
+                version,
+                source,
+                line,
+                quote,
+                updated_at,
+            ) in rows
         ]
 
 

@@ -11,7 +11,17 @@ from ktxh.web.tree import check_no_cycle
 from .choices import Aggregation, Direction, IndicatorKind
 
 
-class Office(models.Model):
+class Stamped(models.Model):
+    """A catalog row that records when it last changed: the catalog's stamp (row counts and the
+    newest change of each table) tells the web processes when their cached copy is stale."""
+
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Office(Stamped):
     """A specialised office (phòng, ban) that owns a sector's numbers."""
 
     code = models.CharField(_("mã"), max_length=20, unique=True)
@@ -26,7 +36,7 @@ class Office(models.Model):
         return self.name
 
 
-class Sector(models.Model):
+class Sector(Stamped):
     """A sector (lĩnh vực) of the report, owned by default by one office."""
 
     code = models.CharField(_("mã"), max_length=40, unique=True)
@@ -44,7 +54,7 @@ class Sector(models.Model):
         return self.name
 
 
-class Unit(models.Model):
+class Unit(Stamped):
     """A unit of measure; units of one dimension convert by their factors."""
 
     code = models.CharField(_("mã"), max_length=40, unique=True)
@@ -61,7 +71,7 @@ class Unit(models.Model):
         return self.symbol
 
 
-class Indicator(models.Model):
+class Indicator(Stamped):
     """A catalog entry (chỉ tiêu): what is measured, in which unit, owned by whom."""
 
     code = models.CharField(_("mã"), max_length=60, unique=True)

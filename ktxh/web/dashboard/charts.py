@@ -7,9 +7,9 @@ JavaScript. Values to plot are floats (drawing only, never computed with).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from ktxh import core
 from ktxh.core.summary import PCT_DECIMALS, IndicatorRow
 
 from . import cells
-from .selectors import STATUSES, Ranking, SectorSummary, Trend
+from .selectors import STATUSES, Ranking, Trend
 
 COLORS = {"vượt": "#1b6e2d", "đạt": "#1d4f91", "không đạt": "#a4161a", "": "#7a8793"}
 GOOD, BAD, NEUTRAL = "#1b6e2d", "#a4161a", "#1d4f91"
@@ -27,7 +27,16 @@ def _f(value: Decimal) -> float:
     return float(value)
 
 
-def attainment_by_sector(sectors: list[SectorSummary], link: Callable[[str], str]) -> dict[str, Any]:
+class _Counted(Protocol):
+    @property
+    def sector(self) -> core.Sector: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+    @property
+    def assessed(self) -> int: ...
+
+
+def attainment_by_sector(sectors: Sequence[_Counted], link: Callable[[str], str]) -> dict[str, Any]:
     """Stacked bars: per sector, how many indicators exceeded, met or missed their plan."""
     shown = [s for s in sectors if s.assessed]
     return {

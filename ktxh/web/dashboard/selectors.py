@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -26,18 +26,11 @@ from ktxh.web.orgunits.models import OrgUnit
 
 ACTUAL_KINDS = (core.ValueKind.FINAL, core.ValueKind.ESTIMATE)  # final wins over an estimate
 PLAN_KINDS = (core.ValueKind.PLAN, core.ValueKind.BUDGET_ESTIMATE)
-_RELATED = ("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
 
 
 def _values(**filters: object) -> QuerySet[DataValue]:
-    """Values ready for ``to_core()``. The source document's text is left behind: it is the
-    whole report (half a megabyte for the seed), and the join would copy it into every row."""
-    return (
-        DataValue.objects.filter(**filters)
-        .select_related(*_RELATED)
-        .defer("source_document__text", "entered_by__password")
-        .order_by("pk")
-    )
+    """Values ready for ``to_core()``, oldest first."""
+    return DataValue.objects.filter(**filters).for_core().order_by("pk")
 
 
 def latest_year(unit_code: str) -> int | None:
@@ -89,16 +82,39 @@ class Summary:
     rows: list[IndicatorRow]
 
 
-def summary(*, org_unit: OrgUnit, period: core.Period, sector: str | None = None) -> Summary:
+def summary(
+    *,
+    org_unit: OrgUnit,
+    period: core.Period,
+    sector: str | None = None,
+    sectors: list[str] | None = None,
+    catalog: core.Catalog | None = None,
+) -> Summary:
     """The catalog (read once) and the rows of value, plan, % of plan and change
-    (of one sector only, when given)."""
-    catalog = dv.stored_catalog()
+    (of one sector, or some sectors, only when given)."""
+    catalog = catalog or dv.stored_catalog()
     codes = [period.code, period.previous_year().code]
     qs = _values(org_unit=org_unit, period__code__in=codes)
     if sector:
         qs = qs.filter(indicator__sector__code=sector)
+    if sectors is not None:
+        qs = qs.filter(indicator__sector__code__in=sectors)
     values = [r.to_core() for r in qs]
     return Summary(catalog, core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period))
+
+
+def sector_stamps(*, org_unit: OrgUnit, period: core.Period) -> dict[str, tuple[object, ...]]:
+    """Per sector, what changes whenever one of the values ``summary`` reads for it is added,
+    changed or removed: row count, highest id, sum of versions (raised on every edit) and the
+    newest ``updated_at``. One query."""
+    codes = [period.code, period.previous_year().code]
+    rows = (
+        DataValue.objects.filter(org_unit=org_unit, period__code__in=codes)
+        .order_by()
+        .values_list("indicator__sector__code")
+        .annotate(Count("pk"), Max("pk"), Sum("version"), Max("updated_at"))
+    )
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 STATUSES = ("vượt", "đạt", "không đạt")

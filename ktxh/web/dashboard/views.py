@@ -26,7 +26,7 @@ from ktxh.web.datavalues import selectors as dv
 from ktxh.web.datavalues.models import SourceDocument
 from ktxh.web.orgunits.models import OrgUnit
 
-from . import cells, charts, selectors
+from . import blocks, cells, charts, selectors
 
 DEFAULT_UNIT = "300"
 DEFAULT_YEAR = 2023
@@ -71,35 +71,8 @@ def _bad(request: HttpRequest, template: str, exc: BadRequest) -> HttpResponse:
     return render(request, template, {"error": str(exc)}, status=400)
 
 
-@dataclass
-class RowView:
-    """An indicator's row with every number as a cell that knows its provenance."""
-
-    row: IndicatorRow
-    value: cells.Cell | None
-    plan: cells.Cell | None
-    previous: cells.Cell | None
-    pct_plan: cells.Cell | None
-    change: cells.Cell | None
-    history: str
-
-
-def _row_views(rows: list[IndicatorRow], place: Place) -> list[RowView]:
-    out = []
-    for r in rows:
-        code, d = r.indicator.code, r.indicator.decimals
-        out.append(
-            RowView(
-                row=r,
-                value=cells.value_cell(r.value, d, cells.cell_key(code, "value")),
-                plan=cells.value_cell(r.plan, d, cells.cell_key(code, "plan")),
-                previous=cells.value_cell(r.previous, d, cells.cell_key(code, "previous")),
-                pct_plan=cells.pct_plan_cell(r, cells.cell_key(code, "pct")),
-                change=cells.change_cell(r, cells.cell_key(code, "change")),
-                history=cells.history_href(place.unit.code, place.period.code, code),
-            )
-        )
-    return out
+def _row_views(rows: list[IndicatorRow], place: Place) -> list[blocks.RowView]:
+    return blocks.row_views(rows, place.unit.code, place.period.code)
 
 
 def _common(place: Place, years: list[int] | None = None) -> dict[str, Any]:
@@ -120,21 +93,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         place = _place(request)
     except BadRequest as exc:
         return _bad(request, "dashboard/overview.html", exc)
-    s = selectors.summary(org_unit=place.unit, period=place.period)
-    sectors = selectors.by_sector(s)
-    groups = [
-        {
-            "sector": sec.sector,
-            "rows": _row_views(sec.rows, place),
-            "missed": sec.counts["không đạt"],
-            "n": len(sec.rows),
-        }
-        for sec in sectors
-    ]
+    sectors = blocks.overview_blocks(org_unit=place.unit, period=place.period, query=place.query)
     context = {
         **_common(place),
-        "sectors": groups,
-        "count": len(s.rows),
+        "sectors": sectors,
+        "count": sum(b.n for b in sectors),
         "chart": charts.attainment_by_sector(sectors, lambda code: place.url("sector", code)),
         "findings_url": place.url("findings"),
     }

@@ -17,6 +17,20 @@ from .choices import Measure, PeriodType, Qualifier, TargetForm, ValueKind
 AMOUNT = {"max_digits": 28, "decimal_places": 6}
 
 
+class ForCoreQuerySet(models.QuerySet[Any]):
+    """Rows ready for ``to_core()``: the related rows it reads are joined in one query, and the
+    source document's text is left behind (it is the whole report, half a megabyte for the
+    seed, and the join would copy it into every row)."""
+
+    def for_core(self) -> ForCoreQuerySet:
+        related = ["indicator", "org_unit", "period", "base_period", "source_document"]
+        deferred = ["source_document__text"]
+        if any(f.name == "entered_by" for f in self.model._meta.get_fields()):
+            related.append("entered_by")
+            deferred.append("entered_by__password")
+        return self.select_related(*related).defer(*deferred)
+
+
 class Period(models.Model):
     """A reporting period: year, six months, quarter, month or multi-year term."""
 
@@ -129,6 +143,8 @@ class DataValue(models.Model):
     # Raised on every change; a save that read an older version is refused (no lost update).
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
 
+    objects = ForCoreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("số liệu")
         verbose_name_plural = _("số liệu")
@@ -190,6 +206,8 @@ class StatedFigure(models.Model):
     source_document = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, verbose_name=_("tài liệu"))
     source_line = models.PositiveIntegerField(_("dòng"))
     source_text = models.CharField(_("trích dẫn"), max_length=200)
+
+    objects = ForCoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tỷ lệ, mức thay đổi được nêu")

@@ -24,11 +24,7 @@ def national_history() -> reorg.History:
 
 def _values(codes: set[str], day: date, periods: list[str]) -> list[core.Value]:
     units = OrgUnit.objects.valid_at(day).filter(code__in=codes)
-    rows = (
-        DataValue.objects.filter(org_unit__in=units, period__code__in=periods)
-        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
-        .order_by("pk")
-    )
+    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=periods).for_core().order_by("pk")
     return [r.to_core() for r in rows]
 
 

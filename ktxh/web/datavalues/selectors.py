@@ -32,8 +32,47 @@ def org_unit_at(code: str, day: date) -> OrgUnit:
     )
 
 
+def catalog_stamp() -> tuple[object, ...]:
+    """Row count and newest change of each catalog table, in one query: it differs as soon as
+    anything in the catalog is added, edited or removed (every table records ``updated_at``)."""
+    from django.db import connection
+
+    from ktxh.web.catalog.models import Office, Sector, Unit
+
+    q = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {i}, COUNT(*), MAX({q('updated_at')}) FROM {q(m._meta.db_table)}"
+        for i, m in enumerate((Office, Sector, Unit, Indicator))
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return (connection.alias, connection.settings_dict["NAME"], *sorted(cur.fetchall()))
+
+
+_catalog_cache: tuple[tuple[object, ...], core.Catalog] | None = None
+
+
 def stored_catalog() -> core.Catalog:
-    """The catalog as stored (it may differ from the shipped files once users edit it)."""
+    """The catalog as stored (it may differ from the shipped files once users edit it).
+
+    Read once per process and kept while the catalog's stamp is unchanged: the stamp costs
+    one small query, reading the catalog some thirty times more."""
+    return stored_catalog_stamped()[0]
+
+
+def stored_catalog_stamped() -> tuple[core.Catalog, tuple[object, ...]]:
+    """The stored catalog and the stamp it was read under."""
+    global _catalog_cache
+    stamp = catalog_stamp()
+    cached = _catalog_cache
+    if cached is not None and cached[0] == stamp:
+        return cached[1], stamp
+    catalog = _read_catalog()
+    _catalog_cache = (stamp, catalog)
+    return catalog, stamp
+
+
+def _read_catalog() -> core.Catalog:
     from ktxh.web.catalog.models import Office, Sector, Unit
 
     return core.Catalog(
@@ -57,10 +96,7 @@ def stored_catalog() -> core.Catalog:
 def values_for(*, org_unit: OrgUnit, period_codes: list[str]) -> list[core.Value]:
     """Every value of one org unit (this version of it) in the given periods, as core values."""
     rows = (
-        DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes)
-        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
-        .defer("source_document__text")  # the whole report's text, not needed per value
-        .order_by("pk")
+        DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes).for_core().order_by("pk")
     )
     return [r.to_core() for r in rows]
 
@@ -75,9 +111,7 @@ def indicator_rows(*, org_unit: OrgUnit, period: core.Period) -> list[core.Indic
 def stated_for(*, org_units: list[OrgUnit], period_codes: list[str]) -> list[core.StatedFigure]:
     from .models import StatedFigure
 
-    rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes).select_related(
-        "indicator", "org_unit", "period", "base_period", "source_document"
-    )
+    rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes).for_core()
     return [r.to_core() for r in rows]
 
 
@@ -105,12 +139,7 @@ def findings_for(
     children = list(OrgUnit.objects.valid_at(day).filter(parent=org_unit))
     units = [org_unit, *children]
     years = [period.shift_years(-k).code for k in range(0, 10)]
-    rows = (
-        DataValue.objects.filter(org_unit__in=units, period__code__in=years)
-        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
-        .defer("source_document__text")  # the whole report's text, not needed per value
-        .order_by("pk")
-    )
+    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=years).for_core().order_by("pk")
     if codes is not None:
         rows = rows.filter(indicator__code__in=codes)
     values = [r.to_core() for r in rows]
@@ -142,8 +171,7 @@ def report_values(*, org_unit: OrgUnit, year: int) -> list[core.Value]:
     ]
     rows = (
         DataValue.objects.filter(org_unit__in=[org_unit, *children], period__code__in=codes)
-        .select_related("indicator", "org_unit", "period", "base_period", "source_document", "entered_by")
-        .defer("source_document__text")  # the whole report's text, not needed per value
+        .for_core()
         .order_by("pk")
     )
     return [r.to_core() for r in rows]

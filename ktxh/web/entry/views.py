@@ -165,8 +165,8 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
                             messages.warning(request, f.message)
                         return redirect(request.path)
                     _attach_row_errors(formset, result)
-    else:
-        formset = _with_kinds(EntryFormSet(initial=initial), kinds)
+    else:  # the kind menus are written from ``kinds`` by the template; choices matter on POST
+        formset = EntryFormSet(initial=initial)
     lines = []
     for form in formset.forms:
         code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
@@ -191,6 +191,7 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
         ],
         "upload_form": UploadForm(),
         "sectors": Sector.objects.order_by("order"),
+        "kinds": kinds,  # the rows' kind menus are written in the template: widgets cost 10× more
     }
     return render(request, "entry/form.html", context, status=400 if result and not result.stored else 200)
 

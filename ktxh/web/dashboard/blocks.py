@@ -1,0 +1,129 @@
+"""The overview's sector tables, rendered once and kept while their numbers are unchanged.
+
+The overview shows every indicator of a unit (313 rows for a district, each number with its
+provenance popover); drawing them is most of the page's cost. Each sector's table is kept in
+the cache under a key made of what it shows: the language, the unit, the year, the catalog's
+stamp and the sector's values stamp (row count, highest id, sum of versions and newest change
+of the values it reads). A save changes its sector's stamp, so the next reader redraws that
+sector only; a stale table can never be served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from ktxh import core
+from ktxh.core.summary import IndicatorRow
+from ktxh.web.datavalues import selectors as dv
+from ktxh.web.orgunits.models import OrgUnit
+
+from . import cells, selectors
+
+CACHE_SECONDS = 6 * 3600
+
+
+@dataclass
+class RowView:
+    """An indicator's row with every number as a cell that knows its provenance."""
+
+    row: IndicatorRow
+    value: cells.Cell | None
+    plan: cells.Cell | None
+    previous: cells.Cell | None
+    pct_plan: cells.Cell | None
+    change: cells.Cell | None
+    history: str
+
+
+def row_views(rows: list[IndicatorRow], unit_code: str, period_code: str) -> list[RowView]:
+    out = []
+    for r in rows:
+        code, d = r.indicator.code, r.indicator.decimals
+        out.append(
+            RowView(
+                row=r,
+                value=cells.value_cell(r.value, d, cells.cell_key(code, "value")),
+                plan=cells.value_cell(r.plan, d, cells.cell_key(code, "plan")),
+                previous=cells.value_cell(r.previous, d, cells.cell_key(code, "previous")),
+                pct_plan=cells.pct_plan_cell(r, cells.cell_key(code, "pct")),
+                change=cells.change_cell(r, cells.cell_key(code, "change")),
+                history=cells.history_href(unit_code, period_code, code),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SectorBlock:
+    """One sector of the overview: its counts (for the chart and the badges) and its table."""
+
+    sector: core.Sector
+    counts: dict[str, int]
+    n: int
+    html: SafeString
+
+    @property
+    def missed(self) -> int:
+        return self.counts["không đạt"]
+
+    @property
+    def assessed(self) -> int:
+        return sum(self.counts.values())
+
+
+def _key(parts: tuple[object, ...]) -> str:
+    return "ktxh:overview:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> list[SectorBlock]:
+    """The sectors with rows for ``org_unit`` in ``period``, in catalog order, each with its
+    rendered table (from the cache when its numbers have not changed)."""
+    catalog, catalog_stamp = dv.stored_catalog_stamped()
+    stamps = selectors.sector_stamps(org_unit=org_unit, period=period)
+    base = (get_language(), org_unit.pk, org_unit.code, period.code, query, catalog_stamp)
+    keys = {code: _key((*base, code, stamp)) for code, stamp in stamps.items()}
+    found: dict[str, SectorBlock | None] = {}
+    cached = cache.get_many(list(keys.values()))
+    for code, key in keys.items():
+        if key in cached:
+            found[code] = cached[key]
+    missing = [code for code in stamps if code not in found]
+    if missing:
+        fresh = _render(catalog, org_unit, period, query, missing)
+        for code in missing:
+            found[code] = fresh.get(code)  # None: values, but no row to show (breakdowns only)
+        cache.set_many({keys[code]: found[code] for code in missing}, CACHE_SECONDS)
+    return [b for code in catalog.sectors if (b := found.get(code)) is not None]
+
+
+def _render(
+    catalog: core.Catalog, org_unit: OrgUnit, period: core.Period, query: str, sectors: list[str]
+) -> dict[str, SectorBlock]:
+    summary = selectors.summary(org_unit=org_unit, period=period, sectors=sectors, catalog=catalog)
+    out = {}
+    for sec in selectors.by_sector(summary):
+        counts = Counter(r.status for r in sec.rows)
+        html = render_to_string(
+            "dashboard/_overview_sector.html",
+            {
+                "s": sec,
+                "rows": row_views(sec.rows, org_unit.code, period.code),
+                "query": query,
+                "period": period,
+                "previous": period.previous_year(),
+            },
+        )
+        out[sec.sector.code] = SectorBlock(
+            sector=sec.sector,
+            counts={s: counts.get(s, 0) for s in selectors.STATUSES},
+            n=len(sec.rows),
+            html=SafeString(html),
+        )
+    return out

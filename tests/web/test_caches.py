@@ -1,0 +1,103 @@
+"""What the web processes keep between requests (the catalog, the overview's sector tables)
+is never shown stale: every change made the way the application makes changes is seen by the
+next request."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from html import unescape
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ktxh import core
+from ktxh.web.catalog.models import Indicator
+from ktxh.web.catalog.services import catalog_sync
+from ktxh.web.datavalues import selectors as dv
+
+from .entry_helpers import fill
+
+pytestmark = pytest.mark.django_db
+
+Q = "?unit=300&year=2023"
+CODE = "NN.DT_GIEO_TRONG"  # sown area: 14.739 ha in the seed (line 56), sector nong_nghiep
+
+
+def _overview_row(html: str, code: str) -> str:
+    found = re.search(rf'<tr>\s*<td class="code"[^>]*><a [^>]*>{re.escape(code)}</a>.*?</tr>', html, re.S)
+    assert found, code
+    return unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
+
+
+def _page(client: Client) -> str:
+    """The overview without its CSRF token (masked afresh on every response)."""
+    html = client.get("/" + Q).content.decode()
+    return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
+
+
+def test_the_catalog_is_read_once_and_again_after_an_edit() -> None:
+    first = dv.stored_catalog()
+    assert dv.stored_catalog() is first  # kept while nothing changed
+    ind = Indicator.objects.get(code=CODE)
+    ind.name = "Diện tích gieo trồng cây hằng năm (đã sửa)"
+    ind.save()  # as the admin screen saves it
+    again = dv.stored_catalog()
+    assert again is not first and again[CODE].name == "Diện tích gieo trồng cây hằng năm (đã sửa)"
+
+
+def test_a_catalog_sync_that_changes_a_name_is_seen() -> None:
+    stored = dv.stored_catalog()
+    renamed = [
+        dataclasses.replace(ind, name="Tên mới từ tệp danh mục") if ind.code == CODE else ind
+        for ind in (stored[c] for c in stored)
+    ]
+    catalog = core.Catalog(
+        offices=list(stored.offices.values()),
+        sectors=list(stored.sectors.values()),
+        indicators=renamed,
+        units=stored.units,
+    )
+    counts = catalog_sync(catalog=catalog)
+    assert counts.updated == 1  # a bulk update: "updated at" must still move
+    assert dv.stored_catalog()[CODE].name == "Tên mới từ tệp danh mục"
+
+
+def test_the_overview_redraws_the_sector_a_save_changed_and_only_that_one(
+    login: Callable[[str], Client],
+) -> None:
+    cache.clear()
+    reader, office = login("lanhdao"), login("tckh")
+    before = _page(reader)
+    assert "= 14.739 / " in _overview_row(before, CODE)  # % of plan, computed from line 56
+
+    with CaptureQueriesContext(connection) as kept:
+        again = _page(reader)
+    assert again == before
+
+    _data, response = fill(office, "/nhap-lieu/300/2023/nong_nghiep/", {CODE: "14.800"})
+    assert response.status_code == 302  # type: ignore[attr-defined]
+
+    with CaptureQueriesContext(connection) as redrawn:
+        after = _page(reader)
+    row = _overview_row(after, CODE)
+    assert "= 14.800 / " in row and "= 14.739 / " not in row
+    # The farm sector was read again (one query for its values); the other sectors were kept.
+    assert len(redrawn) == len(kept) + 1
+    farm_before = re.search(r'<section id="nong_nghiep">.*?</section>', before, re.S)
+    farm_after = re.search(r'<section id="nong_nghiep">.*?</section>', after, re.S)
+    assert farm_before and farm_after and farm_before.group(0) != farm_after.group(0)
+    assert after.replace(farm_after.group(0), "") == before.replace(farm_before.group(0), "")
+
+
+def test_the_overview_is_kept_per_language(login: Callable[[str], Client]) -> None:
+    cache.clear()
+    reader = login("lanhdao")
+    vietnamese = reader.get("/" + Q).content.decode()
+    reader.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = reader.get("/" + Q).content.decode()
+    assert "Chi tiết, biểu đồ" in vietnamese and "Chi tiết, biểu đồ" not in english
