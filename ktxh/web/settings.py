@@ -182,15 +182,16 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["ktxh.web.formats"]
 USE_THOUSAND_SEPARATOR = True
 
-# Each process keeps what is costly to draw (the overview's sector tables) in its own memory.
-# Entries are keyed by stamps of the data they show, so a change anywhere is seen by every
-# process at once and nothing needs to be shared or invalidated between them.
+# What is costly to draw (the overview's sector tables, the entry form's table) is kept on disk
+# and shared by the server's processes. Keys are made of stamps of the data a fragment shows
+# (ktxh.web.fragments), so a change is seen at once by every process and nothing needs to be
+# invalidated; old entries are culled past MAX_ENTRIES.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ktxh",
-        "TIMEOUT": 6 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 3000},
     }
 }
 

@@ -1,32 +1,28 @@
 """The overview's sector tables, rendered once and kept while their numbers are unchanged.
 
 The overview shows every indicator of a unit (313 rows for a district, each number with its
-provenance popover); drawing them is most of the page's cost. Each sector's table is kept in
-the cache under a key made of what it shows: the language, the unit, the year, the catalog's
-stamp and the sector's values stamp (row count, highest id, sum of versions and newest change
-of the values it reads). A save changes its sector's stamp, so the next reader redraws that
-sector only; a stale table can never be served.
+provenance popover); drawing them is most of the page's cost. Each sector's table is kept
+(``ktxh.web.fragments``) under a key made of what it shows: the unit, the year and the
+sector's values stamp, with the language and the catalog's stamp. A save changes its sector's
+stamp, so the next reader redraws that sector only; a stale table is never served.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
 from ktxh import core
 from ktxh.core.summary import IndicatorRow
+from ktxh.web import fragments
 from ktxh.web.datavalues import selectors as dv
 from ktxh.web.orgunits.models import OrgUnit
 
 from . import cells, selectors
-
-CACHE_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -78,17 +74,15 @@ class SectorBlock:
         return sum(self.counts.values())
 
 
-def _key(parts: tuple[object, ...]) -> str:
-    return "ktxh:overview:" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
-
-
 def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> list[SectorBlock]:
     """The sectors with rows for ``org_unit`` in ``period``, in catalog order, each with its
     rendered table (from the cache when its numbers have not changed)."""
     catalog, catalog_stamp = dv.stored_catalog_stamped()
-    stamps = selectors.sector_stamps(org_unit=org_unit, period=period)
-    base = (get_language(), org_unit.pk, org_unit.code, period.code, query, catalog_stamp)
-    keys = {code: _key((*base, code, stamp)) for code, stamp in stamps.items()}
+    within = fragments.scope(catalog_stamp)
+    codes = [period.code, period.previous_year().code]
+    stamps = dv.value_stamps(org_unit=org_unit, period_codes=codes)
+    base = (org_unit.pk, org_unit.code, period.code, query)
+    keys = {code: fragments.key("overview", (*base, code, stamp), within) for code, stamp in stamps.items()}
     found: dict[str, SectorBlock | None] = {}
     cached = cache.get_many(list(keys.values()))
     for code, key in keys.items():
@@ -99,7 +93,7 @@ def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> li
         fresh = _render(catalog, org_unit, period, query, missing)
         for code in missing:
             found[code] = fresh.get(code)  # None: values, but no row to show (breakdowns only)
-        cache.set_many({keys[code]: found[code] for code in missing}, CACHE_SECONDS)
+        cache.set_many({keys[code]: found[code] for code in missing})
     return [b for code in catalog.sectors if (b := found.get(code)) is not None]
 
 

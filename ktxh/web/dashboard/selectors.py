@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -101,20 +101,6 @@ def summary(
         qs = qs.filter(indicator__sector__code__in=sectors)
     values = [r.to_core() for r in qs]
     return Summary(catalog, core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period))
-
-
-def sector_stamps(*, org_unit: OrgUnit, period: core.Period) -> dict[str, tuple[object, ...]]:
-    """Per sector, what changes whenever one of the values ``summary`` reads for it is added,
-    changed or removed: row count, highest id, sum of versions (raised on every edit) and the
-    newest ``updated_at``. One query."""
-    codes = [period.code, period.previous_year().code]
-    rows = (
-        DataValue.objects.filter(org_unit=org_unit, period__code__in=codes)
-        .order_by()
-        .values_list("indicator__sector__code")
-        .annotate(Count("pk"), Max("pk"), Sum("version"), Max("updated_at"))
-    )
-    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 STATUSES = ("vượt", "đạt", "không đạt")

@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ktxh import core
 from ktxh.core.summary import status_label
+from ktxh.web import fragments
 from ktxh.web.accounts.permissions import Access, access_for
 from ktxh.web.catalog.models import Indicator, Sector
 from ktxh.web.datavalues import selectors as dv_selectors
@@ -112,9 +114,87 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
     access.require_view(org_unit)
     can_edit = access.can_edit(org_unit, sec.code)
     block = edit_block(org_unit, per)
+    kinds = _entry_kinds(access, org_unit)
+    editable = can_edit and not block
+    context: dict[str, Any] = {
+        "unit": org_unit,
+        "period": per,
+        "sector": sec,
+        "can_edit": editable,
+        "locked_msg": block,
+        "upload_form": UploadForm(),
+        "sectors": Sector.objects.order_by("order"),
+    }
+    if request.method != "POST":
+        # The table as stored is drawn once and kept until one of its numbers (or the
+        # catalog) changes; see ktxh.web.fragments.
+        stamp = dv_selectors.value_stamps(org_unit=org_unit, period_codes=_periods(per)).get(sec.code)
+        context["table"] = fragments.cached(
+            "entry",
+            (org_unit.pk, org_unit.code, per.code, sec.code, editable, tuple(kinds), stamp),
+            lambda: _table(org_unit, per, sec, editable, kinds, None)[0],
+        )
+        return render(request, "entry/form.html", context)
+
+    access.require_edit(org_unit, sec.code, sec.name)
     rows = entry_rows(org_unit=org_unit, period=per, sector=sec)
     by_code = {r.code: r for r in rows}
-    initial = [
+    formset = _with_kinds(EntryFormSet(request.POST, initial=_initial(rows)), kinds)
+    acks = {k[4:]: v for k, v in request.POST.items() if k.startswith("ack-")}
+    result = None
+    if block:
+        messages.error(request, block)
+    elif formset.is_valid():
+        entries = _changed_entries(formset, by_code, org_unit, per)
+        if entries is None:
+            pass  # field errors were added to the forms
+        elif not entries:
+            messages.info(request, _("Không có số liệu nào thay đổi."))
+            return redirect(request.path)
+        else:
+            try:
+                result = values_save(
+                    access=access,
+                    org_unit=org_unit,
+                    period=per,
+                    entries=entries,
+                    source=ChangeSource.SCREEN,
+                    entry_kinds=tuple(k for k, _label in kinds),
+                    acknowledgements=acks,
+                )
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                if result.stored:
+                    messages.success(
+                        request,
+                        _("Đã lưu: {created} số liệu mới, {updated} số liệu sửa.").format(
+                            created=result.count("created"), updated=result.count("updated")
+                        ),
+                    )
+                    for f in result.findings:
+                        messages.warning(request, f.message)
+                    return redirect(request.path)
+                _attach_row_errors(formset, result)
+    context["table"], context["formset"] = _table(org_unit, per, sec, editable, kinds, formset, rows)
+    context["result"] = result
+    context["blocking"] = [
+        {"key": finding_key(f), "finding": f, "reason": acks.get(finding_key(f), "")}
+        for f in (result.blocking if result else [])
+    ]
+    return render(request, "entry/form.html", context, status=400 if result and not result.stored else 200)
+
+
+def _periods(per: Period) -> list[str]:
+    """The periods an entry form shows: this one and the year before (when there is one)."""
+    try:
+        return [per.code, core.Period.parse(per.code).previous_year().code]
+    except core.KtxhError:
+        return [per.code]
+
+
+def _initial(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
         {
             "code": r.code,
             "version": r.version,
@@ -124,49 +204,23 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
         }
         for r in rows
     ]
-    result = None
-    acks: dict[str, str] = {}
-    kinds = _entry_kinds(access, org_unit)
-    if request.method == "POST":
-        access.require_edit(org_unit, sec.code, sec.name)
-        formset = _with_kinds(EntryFormSet(request.POST, initial=initial), kinds)
-        acks = {k[4:]: v for k, v in request.POST.items() if k.startswith("ack-")}
-        if block:
-            messages.error(request, block)
-        elif formset.is_valid():
-            entries = _changed_entries(formset, by_code, org_unit, per)
-            if entries is None:
-                pass  # field errors were added to the forms
-            elif not entries:
-                messages.info(request, _("Không có số liệu nào thay đổi."))
-                return redirect(request.path)
-            else:
-                try:
-                    result = values_save(
-                        access=access,
-                        org_unit=org_unit,
-                        period=per,
-                        entries=entries,
-                        source=ChangeSource.SCREEN,
-                        entry_kinds=tuple(k for k, _label in kinds),
-                        acknowledgements=acks,
-                    )
-                except WorkflowError as exc:
-                    messages.error(request, str(exc))
-                else:
-                    if result.stored:
-                        messages.success(
-                            request,
-                            _("Đã lưu: {created} số liệu mới, {updated} số liệu sửa.").format(
-                                created=result.count("created"), updated=result.count("updated")
-                            ),
-                        )
-                        for f in result.findings:
-                            messages.warning(request, f.message)
-                        return redirect(request.path)
-                    _attach_row_errors(formset, result)
-    else:  # the kind menus are written from ``kinds`` by the template; choices matter on POST
-        formset = EntryFormSet(initial=initial)
+
+
+def _table(
+    org_unit: OrgUnit,
+    per: Period,
+    sec: Sector,
+    editable: bool,
+    kinds: list[tuple[str, str]],
+    formset: Any,
+    rows: list[Any] | None = None,
+) -> tuple[str, Any]:
+    """The form's table (and its formset): the stored values, or what was just posted."""
+    if rows is None:
+        rows = entry_rows(org_unit=org_unit, period=per, sector=sec)
+    if formset is None:  # the kind menus are written from ``kinds``; choices matter on POST only
+        formset = EntryFormSet(initial=_initial(rows))
+    by_code = {r.code: r for r in rows}
     lines = []
     for form in formset.forms:
         code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
@@ -182,18 +236,10 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
         "sector": sec,
         "formset": formset,
         "lines": lines,
-        "can_edit": can_edit and not block,
-        "locked_msg": block,
-        "result": result,
-        "blocking": [
-            {"key": finding_key(f), "finding": f, "reason": acks.get(finding_key(f), "")}
-            for f in (result.blocking if result else [])
-        ],
-        "upload_form": UploadForm(),
-        "sectors": Sector.objects.order_by("order"),
-        "kinds": kinds,  # the rows' kind menus are written in the template: widgets cost 10× more
+        "can_edit": editable,
+        "kinds": kinds,
     }
-    return render(request, "entry/form.html", context, status=400 if result and not result.stored else 200)
+    return render_to_string("entry/_table.html", context), formset
 
 
 def _entry_kinds(access: Access, unit: OrgUnit) -> list[tuple[str, str]]:
