@@ -13,7 +13,6 @@ question from the user's memberships, so the screens and the API cannot disagree
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -40,6 +39,7 @@ class Access:
         self.user = user
         self.scopes = self._scopes(user)
         self._chains: dict[int, tuple[str, ...]] = {}
+        self._rows: dict[int, tuple[str, int | None]] = {}  # unit id → (code, parent id), as read
 
     @staticmethod
     def _scopes(user: Any) -> list[Scope]:
@@ -67,22 +67,25 @@ class Access:
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
-    @cached_property
-    def _parents(self) -> dict[int, tuple[str, int | None]]:
-        return {
-            pk: (code, parent) for pk, code, parent in OrgUnit.objects.values_list("pk", "code", "parent_id")
-        }
+    def _row(self, pk: int) -> tuple[str, int | None]:
+        found = self._rows.get(pk)
+        if found is None:
+            for p, code, parent in OrgUnit.objects.filter(pk=pk).values_list("pk", "code", "parent_id"):
+                self._rows[p] = (code, parent)
+            found = self._rows.setdefault(pk, ("", None))
+        return found
 
     def chain(self, unit: OrgUnit) -> tuple[str, ...]:
-        """The codes of ``unit`` and every unit above it."""
+        """The codes of ``unit`` and every unit above it (one small query per ancestor not
+        met before in this request: a commune's chain reads its district and province once)."""
         found = self._chains.get(unit.pk)
         if found is None:
-            codes = []
-            pk: int | None = unit.pk
-            seen = set()
+            codes = [unit.code]
+            seen = {unit.pk}
+            pk: int | None = unit.parent_id
             while pk is not None and pk not in seen:
                 seen.add(pk)
-                code, pk = self._parents.get(pk, ("", None))
+                code, pk = self._row(pk)
                 codes.append(code)
             found = self._chains[unit.pk] = tuple(codes)
         return found
@@ -130,11 +133,13 @@ class Access:
         if any(s.unit is None for s in self.scopes):
             return None
         roots = {s.unit for s in self.scopes}
-        out = set()
-        for pk in self._parents:
-            unit = OrgUnit(pk=pk)
-            if roots & set(self.chain(unit)):
-                out.add(pk)
+        # Down the tree from every unit carrying a scope's code, one query per level.
+        out = set(OrgUnit.objects.filter(code__in=roots).values_list("pk", flat=True))
+        frontier = set(out)
+        while frontier:
+            below = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - out
+            out |= below
+            frontier = below
         return out
 
     # Raising helpers: the message names the unit and what was refused.

@@ -173,11 +173,14 @@ def values(
 ) -> Any:
     access = access_for(request)
     qs = DataValue.objects.order_by("pk")
-    visible = access.visible_unit_ids()
-    if visible is not None:
-        qs = qs.filter(org_unit_id__in=visible)
-    if unit:
-        qs = qs.filter(org_unit__code=unit)
+    if unit:  # the units carrying this code (one per version of it) that the reader may see
+        qs = qs.filter(
+            org_unit_id__in=[u.pk for u in OrgUnit.objects.filter(code=unit) if access.can_view(u)]
+        )
+    else:
+        visible = access.visible_unit_ids()
+        if visible is not None:
+            qs = qs.filter(org_unit_id__in=visible)
     if period:
         qs = qs.filter(period__code=period)
     if indicator:

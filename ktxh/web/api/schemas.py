@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 CODE = r"^[\w.\-]{1,60}$"
 
@@ -35,7 +36,10 @@ class PeriodOut(Schema):
     end: str
 
 
-class ValueOut(Schema):
+class ValueOut(BaseModel):
+    """Built from plain dicts (pages of up to 1000): a pydantic model skips the Django-object
+    lookups of ninja's Schema, a third of the list's time."""
+
     id: int
     indicator: str
     org_unit: str

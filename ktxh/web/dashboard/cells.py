@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from urllib.parse import quote
 
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 from ktxh import core
 from ktxh.core.summary import PCT_DECIMALS, IndicatorRow
+from ktxh.web.links import link
 
 MINUS = "−"
 
@@ -47,27 +45,14 @@ class Cell:
         return bool(self.formula)
 
 
-@lru_cache(maxsize=32)
-def _route(name: str, arity: int, urlconf: str | None, prefix: str) -> str:
-    # reverse() once per route with placeholders: a page holds a thousand links
-    return reverse(name, args=[f"ARG{i}ARG" for i in range(arity)], urlconf=urlconf)
-
-
-def _url(name: str, *args: str) -> str:
-    url = _route(name, len(args), get_urlconf(), get_script_prefix())
-    for i, arg in enumerate(args):
-        url = url.replace(f"ARG{i}ARG", quote(arg, safe="!$&'()*+,;=~:@"))
-    return url
-
-
 def source_href(document: str | None, line: int | None) -> str:
     if not document or not line:
         return ""
-    return _url("dashboard:source", document) + f"#L{line}"
+    return link("dashboard:source", document) + f"#L{line}"
 
 
 def history_href(org_unit: str, period: str, indicator: str) -> str:
-    return _url("entry:history", org_unit, period, indicator)
+    return link("entry:history", org_unit, period, indicator)
 
 
 def signed(value: Decimal, decimals: int, suffix: str = "") -> str:

@@ -27,6 +27,7 @@ from ktxh.web.datavalues import selectors as dv_selectors
 from ktxh.web.datavalues.choices import ValueKind
 from ktxh.web.datavalues.entry import Entry, finding_key, values_save
 from ktxh.web.datavalues.models import ChangeSource, DataValue, Period, ValueChange
+from ktxh.web.links import link
 from ktxh.web.orgunits.models import OrgUnit
 from ktxh.web.workflow.choices import Action, State
 from ktxh.web.workflow.models import Event
@@ -93,14 +94,18 @@ def index(request: HttpRequest) -> HttpResponse:
         if not access.can_view(u):
             continue
         editable = access.editable_sectors(u)
+        shown = (
+            [s for s in sectors if editable is None or s.code in editable]
+            if access.can_submit(u) or editable
+            else []
+        )
         rows.append(
             {
                 "unit": u,
                 "status": states.get(u.pk),
                 "state": State(states[u.pk].state) if states.get(u.pk) else State.DRAFT,
-                "sectors": [s for s in sectors if editable is None or s.code in editable]
-                if access.can_submit(u) or editable
-                else [],
+                "workflow": link("entry:workflow", u.code, period.code),
+                "sectors": [(link("entry:form", u.code, period.code, s.code), s.name) for s in shown],
             }
         )
     return render(request, "entry/index.html", {"rows": rows, "period": period, "year": year})
