@@ -151,10 +151,17 @@ def values_save(
                 raise WorkflowError(block)
             # Lock the cells being written: of two people saving the same value, the second
             # waits here, then sees the first one's version and is refused.
+            # Only these cells: of=("self",) leaves the catalog rows joined in unlocked (two
+            # communes saving the same indicator must not wait for each other), and ids
+            # instead of codes keep the plan a plain index lookup even before ANALYZE.
             stored = {
                 (d.indicator.code, d.kind, d.category, d.option): d
-                for d in DataValue.objects.select_for_update()
-                .filter(org_unit=org_unit, period=period, indicator__code__in=codes)
+                for d in DataValue.objects.select_for_update(of=("self",))
+                .filter(
+                    org_unit=org_unit,
+                    period=period,
+                    indicator_id__in=[i.pk for i in indicators.values()],
+                )
                 .select_related("indicator")
             }
             writes: list[tuple[Entry, DataValue | None, Indicator]] = []

@@ -123,10 +123,14 @@ def indicator_rows(*, org_unit: OrgUnit, period: core.Period) -> list[core.Indic
     return core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period)
 
 
-def stated_for(*, org_units: list[OrgUnit], period_codes: list[str]) -> list[core.StatedFigure]:
+def stated_for(
+    *, org_units: list[OrgUnit], period_codes: list[str], indicators: set[str] | None = None
+) -> list[core.StatedFigure]:
     from .models import StatedFigure
 
     rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes).for_core()
+    if indicators is not None:
+        rows = rows.filter(indicator__code__in=indicators)
     return [r.to_core() for r in rows]
 
 
@@ -159,9 +163,7 @@ def findings_for(
         rows = rows.filter(indicator__code__in=codes)
     values = [r.to_core() for r in rows]
     infos = [UnitInfo(u.code, u.name, u.level, org_unit.code if u != org_unit else None) for u in units]
-    stated = stated_for(org_units=units, period_codes=years)
-    if codes is not None:
-        stated = [s for s in stated if s.indicator in codes]
+    stated = stated_for(org_units=units, period_codes=years, indicators=codes)
     return validate_values(
         catalog=catalog,
         values=values,
