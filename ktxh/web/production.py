@@ -171,7 +171,10 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
         "worker_class": "gthread",
         "timeout": options.timeout,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # No keep-alive by default: a kept-alive connection stays with the process that took it,
+        # so a few busy people pile up on one process while others idle. Behind nginx (the
+        # documented set-up) nginx opens a connection per request anyway.
+        "keepalive": env_int("KTXH_KEEPALIVE", 0),
         # Load Django once in the master: a broken configuration fails at start, not in
         # every worker, and the workers share the loaded code's memory.
         "preload_app": True,
