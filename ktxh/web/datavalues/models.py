@@ -91,7 +91,9 @@ class DataValue(models.Model):
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name=_("chỉ tiêu"))
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, verbose_name=_("đơn vị"))
+    # No index of its own: the (org_unit, period) index leads with it (docs/scale.md §3: no
+    # measured query used the single-column one, about 0.6 GB for the whole country).
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, db_index=False, verbose_name=_("đơn vị"))
     period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name=_("kỳ"))
     kind = models.CharField(_("loại số liệu"), max_length=16, choices=ValueKind.choices)
     category = models.CharField(_("phân tổ"), max_length=40, blank=True, default="")
