@@ -476,13 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
                 "--workers",
                 type=_positive,
                 metavar="N",
-                help="số tiến trình (mặc định KTXH_WORKERS, hoặc 2 × số CPU, tối đa 8) / worker processes",
+                help="số tiến trình (mặc định KTXH_WORKERS, hoặc 4 × số CPU, từ 4 đến 16) / worker processes",
             )
             p.add_argument(
                 "--threads",
                 type=_positive,
                 metavar="N",
-                help="số luồng mỗi tiến trình (mặc định KTXH_THREADS hoặc 4) / threads per worker",
+                help="số luồng mỗi tiến trình (mặc định KTXH_THREADS hoặc 1) / threads per worker",
             )
             p.add_argument(
                 "--check",

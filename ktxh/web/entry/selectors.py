@@ -73,12 +73,20 @@ def entry_rows(
     indicators = list(indicators)
     previous = _previous(period)
     periods = [period.code] + ([previous] if previous else [])
-    cells = {
-        (d.indicator.code, d.period.code, d.kind): d
-        for d in DataValue.objects.filter(
-            org_unit=org_unit, period__code__in=periods, indicator__in=indicators, category="", option=""
-        ).select_related("indicator", "period")
-    }
+    by_id = {i.pk: i for i in indicators}
+    period_rows = {p.pk: p for p in Period.objects.filter(code__in=periods)}
+    cells = {}
+    for d in DataValue.objects.filter(
+        org_unit=org_unit,
+        period_id__in=list(period_rows),
+        indicator_id__in=list(by_id),
+        category="",
+        option="",
+    ):
+        # The indicator and period are the ones already read: set them instead of joining them
+        # into every row (a sector holds a few hundred values).
+        d.indicator, d.period = by_id[d.indicator_id], period_rows[d.period_id]
+        cells[(d.indicator.code, d.period.code, d.kind)] = d
     rows = []
     for ind in indicators:
         plan_kinds = ("budget_estimate", "plan") if ind.budgeted else ("plan", "budget_estimate")

@@ -42,6 +42,7 @@ from ktxh.web.workflow.services import (
 
 from . import spreadsheet
 from .forms import EntryFormSet, ReasonForm, UploadForm
+from .rows import rows_html
 from .selectors import entry_rows
 
 DEFAULT_YEAR = 2023
@@ -235,16 +236,10 @@ def _table(
         typed = form.cleaned_data.get("value") if form.is_bound and hasattr(form, "cleaned_data") else None
         shown = typed if typed is not None else (row.current.value if row.current else None)
         lines.append({"form": form, "row": row, "calc": _calc(row, shown)})
-    context = {
-        "unit": org_unit,
-        "period": per,
-        "sector": sec,
-        "formset": formset,
-        "lines": lines,
-        "can_edit": editable,
-        "kinds": kinds,
-    }
-    return render_to_string("entry/_table.html", context), formset
+    body = rows_html(
+        lines, unit=org_unit.code, period=per.code, sector=sec.code, can_edit=editable, kinds=kinds
+    )
+    return render_to_string("entry/_table.html", {"formset": formset, "body": body}), formset
 
 
 def _entry_kinds(access: Access, unit: OrgUnit) -> list[tuple[str, str]]:
