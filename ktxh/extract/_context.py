@@ -16,9 +16,11 @@ report (results or targets), the sector of the heading above, and the communes n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ._find import finditer, first_words, lowered
 from .model import Document, Kind, Paragraph
 
 # The units a report breaks its figures down by, for each level of report.
@@ -34,25 +36,51 @@ _ABOVE = {
     "commune": r"xã|phường|thị\s+trấn|huyện|tỉnh|quận|thị\s+xã|thành\s+phố",
 }
 _WHOLE_RE = re.compile(
-    r"toàn\s+(tỉnh|thành\s+phố|huyện|thị\s+xã|xã(?!\s+hội)|phường|thị\s+trấn)|(?:UBND|ủy\s+ban\s+nhân\s+dân)\s+(tỉnh|huyện|xã)",
+    r"(?=[tuủ])(?:toàn\s+(tỉnh|thành\s+phố|huyện|thị\s+xã|xã(?!\s+hội)|phường|thị\s+trấn)"
+    r"|(?:UBND|ủy\s+ban\s+nhân\s+dân)\s+(tỉnh|huyện|xã))",
     re.I,
 )
+_WHOLE_WORDS = ("toàn", "ubnd", "ủy")  # the first words of _WHOLE_RE's phrases
 _WHOLE_LEVEL = {"tỉnh": "province", "thành phố": "province", "huyện": "district", "thị xã": "district",
                 "xã": "commune", "phường": "commune", "thị trấn": "commune"}  # fmt: skip
 
 
+def _starts(alternation: str) -> str:
+    """A lookahead on the first letters of ``alternation``'s words: where such a pattern is searched
+    (a phrase; a paragraph ``_find`` scans the plain way), the regex engine then turns most
+    positions down at once instead of running the lookbehinds before the words at every one."""
+    return "(?=[" + "".join(sorted({alt[0] for alt in alternation.split("|")})) + "])"
+
+
+class _UnitWords:
+    """The paragraphs' text for the document-wide scans for unit words (``_WHOLE_RE``,
+    ``level_re``, ``above_re``), each made fast by ``_find.finditer`` (lower-cased once)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.texts = [p.text for p in doc.paragraphs]
+        self.lows: dict[int, str | None] = {}
+
+    def finditer(self, i: int, pattern: re.Pattern[str], words: tuple[str, ...]) -> Iterator[re.Match[str]]:
+        """``pattern.finditer`` over paragraph ``i``, whose every match begins with one of ``words``."""
+        if i not in self.lows:
+            self.lows[i] = lowered(self.texts[i])
+        return finditer(pattern, self.texts[i], self.lows[i], words)
+
+
 def level_re(level: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W\d_])(?<!tác )({_UNIT_LEVELS[level]})(?:\s+|\s*:\s*)", re.IGNORECASE)
+    alternation = _UNIT_LEVELS[level]
+    return re.compile(
+        rf"{_starts(alternation)}(?<![^\W\d_])(?<!tác )({alternation})(?:\s+|\s*:\s*)", re.IGNORECASE
+    )
 
 
 def above_re(level: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W\d_])({_ABOVE[level]})\s+", re.IGNORECASE)
+    return re.compile(rf"{_starts(_ABOVE[level])}(?<![^\W\d_])({_ABOVE[level]})\s+", re.IGNORECASE)
 
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _GAP_RE = re.compile(r"[ \t]+")
 _LIST_SEP_RE = re.compile(r"\s*(?:,|\bvà\b)\s*")
-DISTRICT_RE = re.compile(r"(?<![^\W\d_])(huyện|thị\s+xã|thành\s+phố|quận|tỉnh)\s+", re.IGNORECASE)
 
 
 def name_at(text: str, pos: int, limit: int = 4) -> tuple[str, int] | None:
@@ -83,12 +111,13 @@ TITLE_PERIOD_RE = re.compile(
     rf"\s+({_YEAR})",
     re.IGNORECASE,
 )
-PERIOD_RE = re.compile(
-    rf"(?:(?:giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ|kế\s+hoạch\s+5\s+năm)\s+({_YEAR})\s*[-–]\s*({_YEAR}))"
+PERIOD_RE = re.compile(  # (the lookahead on the first letters lets a search skip ahead)
+    rf"(?=[6gknt])(?:(?:(?:giai\s+đoạn|thời\s+kỳ|nhiệm\s+kỳ|kế\s+hoạch\s+5\s+năm)\s+({_YEAR})\s*[-–]\s*({_YEAR}))"
     rf"|(?:6\s+tháng\s+(đầu|cuối)\s+năm\s+({_YEAR}))"
-    rf"|(?:(?<!so với )(?<!cùng kỳ )năm\s+({_YEAR})(?!\s*[-–]\s*\d))",
+    rf"|(?:(?<!so với )(?<!cùng kỳ )năm\s+({_YEAR})(?!\s*[-–]\s*\d)))",
     re.IGNORECASE,
 )
+PERIOD_WORDS = ("6", "giai", "kế", "nhiệm", "năm", "thời")  # every match of PERIOD_RE begins with one
 _TARGET_HEADING_RE = re.compile(
     r"^\s*phần\s+(?:ii|2|thứ\s+hai)\b|phương\s+hướng|mục\s+tiêu.*nhiệm\s+vụ|nhiệm\s+vụ.*giải\s+pháp"
     r"|(?:kế\s+hoạch|mục\s+tiêu|nhiệm\s+vụ|chỉ\s+tiêu)\D*năm\s+(\d{4})|6\s+tháng\s+cuối\s+năm",
@@ -121,6 +150,7 @@ class DocContext:
     target_period: str | None = None  # the period Part II plans for
     target_from: int | None = None  # paragraph index where the target part starts
     communes: dict[str, str] = field(default_factory=dict)  # unit name -> its level word ("xã", "thôn", …)
+    above: set[str] = field(default_factory=set)  # names of the reporting unit and its parents
     town: str | None = None  # the one "thị trấn" of the unit, for a bare "Thị trấn"
     level: str = "district"  # the reporting unit's level: "province" | "district" | "commune"
     # a footnote belongs where it is cited, wherever the reader put it (a DOCX keeps them at the end)
@@ -155,23 +185,24 @@ def _report_period(doc: Document) -> tuple[int | None, str | None, str | None]:
     return year, str(year), str(year + 1)
 
 
-def _report_level(doc: Document) -> str:
+def _report_level(units: _UnitWords) -> str:
     """Whether the report is a province's, a district's or a commune's: by "toàn tỉnh/huyện/xã"."""
     counts: dict[str, int] = {}
-    for p in doc.paragraphs[:600]:
-        for m in _WHOLE_RE.finditer(p.text):
+    for i in range(min(600, len(units.texts))):
+        for m in units.finditer(i, _WHOLE_RE, _WHOLE_WORDS):
             word = " ".join((m.group(1) or m.group(2)).casefold().split())
             level = _WHOLE_LEVEL.get(word, "district")
             counts[level] = counts.get(level, 0) + (1 if m.group(1) else 0)
     return max(counts, key=lambda k: counts[k]) if counts and max(counts.values()) > 0 else "district"
 
 
-def _communes(doc: Document, level: str) -> tuple[dict[str, str], str | None]:
+def _communes(
+    units: _UnitWords, level: str, named: dict[str, dict[str, int]]
+) -> tuple[dict[str, str], str | None]:
     found: dict[str, str] = {}
-    pattern = level_re(level)
-    for p in doc.paragraphs:
-        text = p.text
-        for m in pattern.finditer(text):
+    pattern, words = level_re(level), first_words(_UNIT_LEVELS[level])
+    for i, text in enumerate(units.texts):
+        for m in units.finditer(i, pattern, words):
             word = " ".join(m.group(1).casefold().split())
             level_word = "thị trấn" if word.startswith(("thị trấn", "tt")) else word
             got = name_at(text, m.end())
@@ -184,30 +215,46 @@ def _communes(doc: Document, level: str) -> tuple[dict[str, str], str | None]:
                     break
                 got = name_at(text, sep.end())
     if level == "district":
-        for name, level_word in _official_communes(doc).items():
+        for name, level_word in _official_communes(named).items():
             found.setdefault(name, level_word)
     towns = [n for n, lv in found.items() if lv == "thị trấn"]
     return found, towns[0] if len(towns) == 1 else None
 
 
-def _most_named(doc: Document, level: str) -> str | None:
-    counts: dict[str, int] = {}
-    for p in doc.paragraphs[:400]:
-        for m in DISTRICT_RE.finditer(p.text):
-            if m.group(1).casefold().split()[0] != level.split()[0]:
-                continue
-            got = name_at(p.text, m.end(), 3)
+def _higher_units(units: _UnitWords, level: str) -> tuple[set[str], dict[str, dict[str, int]]]:
+    """The names written after the words of the units above the report's parts (``above_re``):
+    every one, anywhere (the reporting unit or its parents, never one of its parts); and, for a
+    district report, how often each name follows each of those words (huyện, thị xã, thành phố,
+    quận, tỉnh) in the first 400 paragraphs, by the word's first syllable: {"huyện": {"Thanh
+    Miện": 12, …}, "tỉnh": {…}, …}. One scan of the document for both."""
+    above: set[str] = set()
+    named: dict[str, dict[str, int]] = {}
+    pattern, words = above_re(level), first_words(_ABOVE[level])
+    for i, text in enumerate(units.texts):
+        for m in units.finditer(i, pattern, words):
+            got = name_at(text, m.end())
             if got is not None:
-                counts[got[0]] = counts.get(got[0], 0) + 1
+                above.add(got[0])
+            if level == "district" and i < 400:
+                got = name_at(text, m.end(), 3)
+                if got is not None:
+                    counts = named.setdefault(m.group(1).casefold().split()[0], {})
+                    counts[got[0]] = counts.get(got[0], 0) + 1
+    return above, named
+
+
+def _most_named(names: dict[str, dict[str, int]], level: str) -> str | None:
+    counts = names.get(level.split()[0])
     return max(counts, key=lambda k: counts[k]) if counts else None
 
 
-def _official_communes(doc: Document) -> dict[str, str]:
-    """The communes of the district the report names most, from the statistics office's list."""
-    district = _most_named(doc, "huyện") or _most_named(doc, "thị xã")
+def _official_communes(names: dict[str, dict[str, int]]) -> dict[str, str]:
+    """The communes of the district the report names most (``names``: see ``_higher_units``),
+    from the statistics office's list."""
+    district = _most_named(names, "huyện") or _most_named(names, "thị xã")
     if district is None:
         return {}
-    return dict(_district_communes(district, _most_named(doc, "tỉnh")))
+    return dict(_district_communes(district, _most_named(names, "tỉnh")))
 
 
 @lru_cache(maxsize=64)
@@ -231,7 +278,8 @@ def _district_communes(district: str, province: str | None) -> tuple[tuple[str, 
 
 
 _NOTE_OPEN_RE = re.compile(r"^\s*\((\d{1,2})\)\s+\S")
-_NOTE_CITE_RE = re.compile(r"(?<=[^\W\d_]|\d|[%)\]])\s?\((\d{1,2})\)(?=\s*(?:[.,;:]|$))")
+# (the lookahead first turns most positions down before the lookbehind runs)
+_NOTE_CITE_RE = re.compile(r"(?=\s?\()(?<=[^\W\d_]|\d|[%)\]])\s?\((\d{1,2})\)(?=\s*(?:[.,;:]|$))")
 
 
 def _numbered_notes(doc: Document) -> dict[int, int]:
@@ -240,14 +288,14 @@ def _numbered_notes(doc: Document) -> dict[int, int]:
     a clause ("… 2,7 km (1)."), in the same order (an enumeration "(1) Hoàn thành …" earlier in
     the text is no footnote). Body paragraph -> the paragraph citing it."""
     cites: dict[str, int] = {}
-    for i, p in enumerate(doc.paragraphs):
-        if p.kind is Kind.BODY and not _NOTE_OPEN_RE.match(p.text):
-            for c in _NOTE_CITE_RE.finditer(p.text):
-                cites.setdefault(c.group(1), i)
     runs: list[list[tuple[int, int]]] = []  # [(paragraph, number), …]
     for i, p in enumerate(doc.paragraphs):
-        m = _NOTE_OPEN_RE.match(p.text) if p.kind is Kind.BODY else None
+        if p.kind is not Kind.BODY or "(" not in p.text:  # both patterns need a "("
+            continue
+        m = _NOTE_OPEN_RE.match(p.text)
         if m is None:
+            for c in _NOTE_CITE_RE.finditer(p.text):
+                cites.setdefault(c.group(1), i)
             continue
         n = int(m.group(1))
         if n == 1 or not runs or runs[-1][-1][1] != n - 1:
@@ -268,7 +316,8 @@ def _numbered_notes(doc: Document) -> dict[int, int]:
 def document_context(doc: Document) -> DocContext:
     year, period, target_period = _report_period(doc)
     ctx = DocContext(year=year, period=period, target_period=target_period)
-    ctx.level = _report_level(doc)
+    units = _UnitWords(doc)
+    ctx.level = _report_level(units)
     citing = {
         r.marker: i for i, p in enumerate(doc.paragraphs) if p.kind is not Kind.FOOTNOTE for r in p.refs
     }
@@ -278,7 +327,8 @@ def document_context(doc: Document) -> DocContext:
         if p.kind is Kind.FOOTNOTE and p.marker is not None and p.marker in citing
     }
     ctx.cited_from.update(_numbered_notes(doc))
-    ctx.communes, ctx.town = _communes(doc, ctx.level)
+    ctx.above, named = _higher_units(units, ctx.level)
+    ctx.communes, ctx.town = _communes(units, ctx.level, named)
     for i, p in enumerate(doc.paragraphs):
         if i < 6 or not _is_heading(p):
             continue

@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import re
 
+from ._find import finditer, first_words
 from ._lexicon import PCT_UNITS
 from ._scan import compatible, counted
 from ._text import Draft, Para
 from .model import Document, Kind
 
-_LIST_CUE_RE = re.compile(r"trong\s+đó|bao\s+gồm|gồm\s+có|gồm|chia\s+ra|cụ\s+thể|chi\s+tiết|:", re.IGNORECASE)
+_LIST_CUES = r"trong\s+đó|bao\s+gồm|gồm\s+có|gồm|chia\s+ra|cụ\s+thể|chi\s+tiết|:"
+_LIST_CUE_WORDS = first_words(_LIST_CUES)
+# (the lookahead on the first letters turns most positions down at once in a search)
+_LIST_CUE_RE = re.compile(rf"(?=[bcgt:])(?:{_LIST_CUES})", re.IGNORECASE)
 _RESTATE_RE = re.compile(
     r"\(\s*(?:trên|khoảng|tương\s+đương|bằng|đạt|tăng|giảm|chiếm|vượt|gấp|=|kế\s+hoạch|KH|năm\s+\d{4})",
     re.IGNORECASE,
@@ -145,7 +149,7 @@ def lists(para: Para, ds: list[Draft], prev_sentence: dict[int, list[Draft]]) ->
         if near is not None and len(rest) >= 2:
             take(near, rest, op)  # "62 HS đoạt giải (THPT A: 02 giải Nhất, 07 giải Nhì, …)"
     # 2. cue lists, the innermost (last) first: "trong đó: …", "gồm: …", "ở các xã: …"
-    cues = [m for m in _LIST_CUE_RE.finditer(text) if not _skip_cue(text, m)]
+    cues = [m for m in finditer(_LIST_CUE_RE, text, para.low, _LIST_CUE_WORDS) if not _skip_cue(text, m)]
     for cue in reversed(cues):
         c = cue.start()
         op = para.opens[c]
@@ -248,7 +252,7 @@ def bullets(doc: Document, per_para: dict[int, list[Draft]]) -> None:
     bullet in the total's unit is a part of it (a target of a plan part stays a target)."""
     for pi, ds in per_para.items():
         p = doc.paragraphs[pi]
-        if p.kind is not Kind.BODY or not _CUE_AT_END_RE.search(p.text):
+        if p.kind is not Kind.BODY or not p.text.rstrip().endswith(":") or not _CUE_AT_END_RE.search(p.text):
             continue
         owners = [d for d in ds if is_amount(d) and d.depth == 0]
         if not owners:

@@ -237,9 +237,13 @@ _UNIT_KEYS = {
 FALLBACK_WORD_RE = re.compile(r"\s+([^\W\d_]+)")
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
 def normalise_unit(written: str) -> str:
     """The normalised spelling of a unit matched by UNIT_RE."""
-    key = re.sub(r"\s+", "", written).casefold()
+    key = _SPACES_RE.sub("", written).casefold()
     return _UNIT_KEYS.get(key, written.strip())
 
 

@@ -26,7 +26,8 @@ from decimal import Decimal
 
 # A number token: digits with dots/commas inside. Not preceded by a letter, digit or
 # separator (so "ST25", "Covid-19" and the tail of "1.2.3" are not read from the middle).
-NUMBER_RE = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*")
+# Written digit first, the lookbehind after it, so that a search skips ahead to the digits.
+NUMBER_RE = re.compile(r"\d(?<![\w.,/]\d)\d*(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True, slots=True)

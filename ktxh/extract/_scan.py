@@ -35,8 +35,6 @@ from ._lexicon import (
 from ._numbers import COMPOUND_RE, NUMBER_RE, Number, compound_value, read_number
 
 ENUM_RE = re.compile(r"^\s*(?:[-–+•*]\s*)?(?:(?:\d{1,2}\.)+\d{0,2}\)?|\d{1,2}\)|[a-zđ]\)|[IVX]+\.)(?=\s|$)")
-_WORD_BEFORE_RE = re.compile(r"([^\W\d_]+)\W{0,2}$")
-_TWO_WORDS_BEFORE_RE = re.compile(r"([^\W\d_]+)\s+([^\W\d_]+)\W{0,2}$")
 _DOC_CODE_RE = re.compile(r"(?:/\d+)*(?:/|-)[A-ZĐ][\w\-/.Đđ]*")
 _SLASH_NUM_RE = re.compile(r"/(\d+(?:[.,]\d+)*)")
 _RANGE_DASH_RE = re.compile(r"\s*[-–]\s*(?=\d)")
@@ -66,13 +64,15 @@ _PLURAL_WORDS = frozenset({"các", "mọi", "nhiều", "những"})
 _PER_CUES = frozenset({"trên", "mỗi", "một", "bình", "quân"})
 _AGE_BOUND_CUES = frozenset({"dưới", "trên", "từ", "đủ", "đến", "tới", "hơn", "độ", "tuổi"})
 _ESTIMATE_VERB_RE = re.compile(r"(?<![^\W\d_])ước\s+(?:tăng|giảm|bằng|khoảng|đạt\s+khoảng)$")
-_SCALE_BEFORE_RE = re.compile(r"quy\s+mô(?:\s+từ)?\s*$", re.IGNORECASE)
+# (?=q): a quick no at every other letter of the span searched
+_SCALE_BEFORE_RE = re.compile(r"(?=q)quy\s+mô(?:\s+từ)?\s*$", re.IGNORECASE)
 _SLASH_AFTER_UNIT_RE = re.compile(r"\s*/\s*(\d+(?:[.,]\d+)*)")
 _NAME_BEFORE_RE = re.compile(r"([^\W\d_]+)[ \t]+$")
 _AGE_VALUE_CUES = frozenset({"là", "đạt", "khoảng", "quân", "tăng", "giảm"})
 _CATEGORY_UNITS = frozenset({"sao", "hạng", "cấp", "loại"})
 _LIST_GAP_RE = re.compile(r"\s*(?:,|và|-|–|;)?\s*")
 _QUAL_KEYS = sorted(QUALIFIERS, key=len, reverse=True)
+_QUAL_ENDS = tuple(_QUAL_KEYS)  # for one quick str.endswith before trying them in turn
 
 
 @dataclass
@@ -93,14 +93,25 @@ class Tok:
     unit_known: bool = False  # the unit came from the unit list, not a bare following word
 
 
-def _prev_word(text: str, pos: int) -> str:
-    m = _WORD_BEFORE_RE.search(text, max(0, pos - 30), pos)
-    return m.group(1).casefold() if m else ""
+# The word, and the two words, right before a number: ``([^\W\d_]+)\W{0,2}$`` searched in the
+# 30 characters before it, and ``([^\W\d_]+)\s+([^\W\d_]+)\W{0,2}$`` in the 40 before it. Both
+# read backwards, at once: one match at the start of the reversed text instead of a try from
+# every character ("$" also matches before a final "\n", hence a third non-word character when
+# it is one). Group 1 is the last word (reversed), group 2 the one before it, if any.
+_WORDS_BEFORE_REV_RE = re.compile(r"(?:\n\W{0,2}|\W{0,2})([^\W\d_]+)(?:\s+([^\W\d_]+))?")
 
 
-def _prev_two(text: str, pos: int) -> tuple[str, str]:
-    m = _TWO_WORDS_BEFORE_RE.search(text, max(0, pos - 40), pos)
-    return (m.group(1).casefold(), m.group(2).casefold()) if m else ("", "")
+def _words_before(text: str, pos: int) -> tuple[str, str, str]:
+    """The word right before ``pos`` and the two words right before it, casefolded ("" if none)."""
+    rev = text[max(0, pos - 40) : pos][::-1]
+    m = _WORDS_BEFORE_REV_RE.match(rev)
+    if m is None:
+        return "", "", ""
+    last = m.group(1)
+    prev = last[: 30 - m.start(1)][::-1].casefold()  # the last word as far as 30 characters back
+    if m.group(2) is None:
+        return prev, "", ""
+    return prev, m.group(2)[::-1].casefold(), last[::-1].casefold()
 
 
 def _is_year(raw: str) -> bool:
@@ -170,8 +181,10 @@ def _bare_unit_at(text: str, pos: int) -> tuple[str, int, bool]:
 
 def _qualifier(text: str, start: int) -> str:
     head = text[max(0, start - 24) : start].casefold().rstrip(" :")
-    if _ESTIMATE_VERB_RE.search(head):
+    if "ước" in head and _ESTIMATE_VERB_RE.search(head):
         return "ước"  # "ước tăng 7,85%", "ước giảm"
+    if not head.endswith(_QUAL_ENDS):
+        return ""
     for key in _QUAL_KEYS:
         if head.endswith(key) and (len(head) == len(key) or not head[-len(key) - 1].isalpha()):
             return QUALIFIERS[key]
@@ -210,14 +223,13 @@ def scan(text: str, *, skip_enumerator: bool = True) -> list[Tok]:
             continue
         if after[:1] == "+" or after.startswith("(+") or (after[:1] == ":" and after[1:2].isdigit()):
             continue
-        code = _DOC_CODE_RE.match(text, e)
-        if code is not None and (after[:1] in "/-"):
+        code = _DOC_CODE_RE.match(text, e) if after[:1] in "/-" else None  # (it starts with one)
+        if code is not None:
             consumed = code.end()
             continue
-        prev = _prev_word(text, s)
-        p1, p2 = _prev_two(text, s)
+        prev, p1, p2 = _words_before(text, s)
         # dates and x/y pairs
-        slash = _SLASH_NUM_RE.match(text, e)
+        slash = _SLASH_NUM_RE.match(text, e) if after[:1] == "/" else None
         if slash is not None:
             b_raw = slash.group(1)
             third = _SLASH_NUM_RE.match(text, slash.end())

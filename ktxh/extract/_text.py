@@ -11,20 +11,32 @@ too ("Tiếp nhận 382 hồ sơ đề nghị giải quyết TTHC" -> "Tiếp nh
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
+from ._find import lowered
 from ._scan import Tok
 from .model import Paragraph
 
-_SENT_END_RE = re.compile(r"[.!?](?=\s+\S)|[.!?]\s*$|\n")
+# "[.!?](?=\s+\S)|[.!?]\s*$|\n", written to start with its one character (a search skips ahead to it)
+_SENT_END_RE = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])(?=\s+\S)|(?<=[.!?])\s*$)")
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _PAREN_CHAR_RE = re.compile(r"[()]")
-_STRIP_TAIL_RE = re.compile(
-    r"(?:[\s,:=\-–]|\b(?:ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước|đạt\s+được|đạt|là|bằng|chiếm|có|được|với"
+_YEAR_AT_RE = re.compile(r"(?=(?:19|20)\d\d)")  # where a year may begin (overlapping, so every one)
+_TAIL_WORDS = (
+    r"ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước|đạt\s+được|đạt|là|bằng|chiếm|có|được|với"
     r"|khoảng|trên|gần|dưới|hơn|tăng|giảm|thêm|bình\s+quân|cao|thấp|mới|chỉ|số|toàn\s+huyện"
     r"|toàn\s+tỉnh|toàn\s+xã|từ|lên|vượt|tới|cho|tại|ở|thực\s+hiện|trong\s+đó|gồm|đã|đạt\s+khoảng"
-    r"|so\s+với|cùng\s+kỳ|năm\s+\d{4}|dự\s+kiến|phấn\s+đấu|xuống|là\s+trên|còn|lại)\b)+$",
+    r"|so\s+với|cùng\s+kỳ|năm\s+\d{4}|dự\s+kiến|phấn\s+đấu|xuống|là\s+trên|còn|lại"
+)
+_STRIP_TAIL_RE = re.compile(rf"(?:[\s,:=\-–]|\b(?:{_TAIL_WORDS})\b)+$", re.IGNORECASE)
+# What the tail stripped above is made of: characters of its class, and whole words ("\b" bounds
+# every word of its phrases: whole \w runs) of its phrases. Matched on the reversed text, from its
+# end: the longest run of such pieces, before which the tail cannot begin.
+_TAIL_WORD_LIST = sorted({w for phrase in _TAIL_WORDS.split("|") for w in phrase.split(r"\s+")} - {r"\d{4}"})
+_TAIL_PIECES_BACK_RE = re.compile(
+    rf"(?:[\s,:=\-–]|(?:{'|'.join(re.escape(w[::-1]) for w in _TAIL_WORD_LIST)}|\d{{4}})(?!\w))*",
     re.IGNORECASE,
 )
 _STRIP_HEAD_RE = re.compile(
@@ -63,9 +75,11 @@ def _ends_sentence(text: str, m: re.Match[str]) -> bool:
 class Para:
     """One paragraph's text with its sentence and parenthesis structure."""
 
-    def __init__(self, index: int, p: Paragraph) -> None:
+    def __init__(self, index: int, p: Paragraph, cleaned: dict[str, str] | None = None) -> None:
         self.index = index
         self.p = p
+        # phrases cleaned so far (``clean``), shared by the paragraphs of one document
+        self.cleaned: dict[str, str] = {} if cleaned is None else cleaned
         self.text = text = p.text
         self.sent_ends = [m.end() for m in _SENT_END_RE.finditer(text) if _ends_sentence(text, m)]
         n = len(text)
@@ -95,6 +109,28 @@ class Para:
         if stack:
             self.depth[last:n] = [len(stack)] * (n - last)
             self.opens[last:n] = [stack[-1]] * (n - last)
+
+    @functools.cached_property
+    def low(self) -> str | None:
+        """The text lower-cased, for ``_find.finditer``."""
+        return lowered(self.text)
+
+    @functools.cached_property
+    def years(self) -> list[int]:
+        """Offsets where "19xx" or "20xx" begins, in order."""
+        return [m.start() for m in _YEAR_AT_RE.finditer(self.text)]
+
+    def has_year(self, start: int, end: int) -> bool:
+        """Whether a year lies wholly inside text[start:end]."""
+        k = bisect.bisect_left(self.years, start)
+        return k < len(self.years) and self.years[k] + 4 <= end
+
+    def clean(self, phrase: str) -> str:
+        """``clean(phrase)``, once per document for a phrase that recurs (a sentence's lead …)."""
+        done = self.cleaned.get(phrase)
+        if done is None:
+            done = self.cleaned[phrase] = clean(phrase)
+        return done
 
     def sentence_of(self, pos: int) -> int:
         return bisect.bisect_right(self.sent_ends, pos)
@@ -141,14 +177,28 @@ def clause_start(para: Para, ds: list[Draft], k: int) -> int:
     return start
 
 
+def _strip_tail(phrase: str) -> str:
+    """``_STRIP_TAIL_RE.sub("", phrase)``, with the regex tried only where the tail can begin.
+
+    Anchored at the end, the regex would otherwise be tried from every character of the phrase;
+    the stripped tail lies after the last piece (word or character) it cannot contain."""
+    back = _TAIL_PIECES_BACK_RE.match(phrase[::-1])
+    assert back is not None  # (it matches the empty string)
+    if not back.end():
+        return phrase
+    bound = len(phrase) - back.end()
+    m = _STRIP_TAIL_RE.search(phrase, bound)
+    return phrase if m is None else phrase[: m.start()] + phrase[m.end() :]
+
+
 def clean(phrase: str) -> str:
     phrase = " ".join(_PAREN_RE.sub(" ", phrase).split())
     for _ in range(4):
-        new = _STRIP_HEAD_RE.sub("", _STRIP_TAIL_RE.sub("", phrase)).strip()
+        new = _STRIP_HEAD_RE.sub("", _strip_tail(phrase)).strip()
         if new == phrase:
             break
         phrase = new
-    return phrase if any(c.isalpha() for c in phrase) else ""
+    return phrase if any(map(str.isalpha, phrase)) else ""
 
 
 def subject(para: Para, ds: list[Draft], k: int) -> tuple[str, int]:
@@ -162,10 +212,10 @@ def subject(para: Para, ds: list[Draft], k: int) -> tuple[str, int]:
         # the first chunk ends the previous quantity's phrase ("103,4% kế hoạch, giảm 1,5%")
         start += len(chunks[0]) + 1
         chunks = chunks[1:]
-    phrase = clean(chunks[-1])
+    phrase = para.clean(chunks[-1])
     used = len(chunks[-1])
     if len(phrase.split()) < 3 and len(chunks) > 1:
-        joined = clean(",".join(chunks[-2:]))
+        joined = para.clean(",".join(chunks[-2:]))
         if joined:
             phrase, used = joined, len(chunks[-1]) + len(chunks[-2]) + 1
     words = phrase.split()
@@ -174,11 +224,14 @@ def subject(para: Para, ds: list[Draft], k: int) -> tuple[str, int]:
     return phrase, d.tok.start - used
 
 
+_PHRASE_END_RE = re.compile(r"[,;()]|\.(?:\s|$)")
+
+
 def right_phrase(para: Para, end: int) -> str:
     """The counted noun phrase after a count ("382 hồ sơ đề nghị giải quyết TTHC")."""
     text = para.text
     stop = min(len(text), end + 120)
-    m = re.compile(r"[,;()]|\.(?:\s|$)").search(text, end, stop)
+    m = _PHRASE_END_RE.search(text, end, stop)
     if m is not None:
         stop = m.start()
     words = text[end:stop].split()
@@ -186,7 +239,7 @@ def right_phrase(para: Para, end: int) -> str:
         return ""  # the low end of a range: its words are the high end's
     out: list[str] = []
     for w in words[:10]:
-        if any(c.isdigit() for c in w):
+        if any(map(str.isdigit, w)):
             break
         out.append(w)
     return " ".join(out)
@@ -201,6 +254,6 @@ def lead(para: Para, pos: int) -> str:
     if j < 0 or para.depth[j] != 0:
         return ""
     head = text[max(start, text.rfind(";", start, j) + 1) : j]
-    if any(c.isdigit() for c in head) or len(head.split()) > 12:
+    if any(map(str.isdigit, head)) or len(head.split()) > 12:
         return ""
-    return clean(head)
+    return para.clean(head)

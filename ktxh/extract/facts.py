@@ -66,7 +66,8 @@ from collections.abc import Callable
 
 from ktxh.core.catalog import Catalog, load_catalog
 
-from ._context import PERIOD_RE, DocContext, above_re, document_context, level_re, name_at, period_code
+from ._context import PERIOD_RE, PERIOD_WORDS, DocContext, document_context, level_re, name_at, period_code
+from ._find import finditer
 from ._groups import bullets, is_amount, link_footnotes, lists, pairs
 from ._lexicon import MEASURE_UNITS, PCT_UNITS
 from ._scan import scan
@@ -74,41 +75,47 @@ from ._text import Draft, Para, lead, right_phrase, subject
 from .mapping import IndicatorIndex, index_for
 from .model import Document, Fact, Kind
 
+# The patterns searched through a span of text (not matched at one place) open with a lookahead
+# on the first letters of their words, "(?=[…])": case-insensitive, the regex engine cannot skip
+# ahead by itself and would try every word at every character.
 _PLAN_AFTER_RE = re.compile(r"\s*(?:so\s+với\s+)?(?:kế\s+hoạch|KH\b|chỉ\s+tiêu|mục\s+tiêu)", re.IGNORECASE)
 _BUDGET_AFTER_RE = re.compile(r"\s*(?:so\s+với\s+)?dự\s+toán", re.IGNORECASE)
 _CHANGE_BEFORE_RE = re.compile(
-    r"(?:tăng|giảm|cao\s+hơn|thấp\s+hơn|nhiều\s+hơn|ít\s+hơn|vượt)"
+    r"(?=[cgntví])(?:tăng|giảm|cao\s+hơn|thấp\s+hơn|nhiều\s+hơn|ít\s+hơn|vượt)"
     r"(?:\s+(?:bình\s+quân|thêm|khoảng|gần|trên|dưới|từ|là|được|hơn))*\s*:?\s*$",
     re.IGNORECASE,
 )
 _OVER_PLAN_BEFORE_RE = re.compile(
-    r"vượt\s+(?:kế\s+hoạch|KH|chỉ\s+tiêu|mục\s+tiêu)[^,;.]{0,30}$", re.IGNORECASE
+    r"(?=v)vượt\s+(?:kế\s+hoạch|KH|chỉ\s+tiêu|mục\s+tiêu)[^,;.]{0,30}$", re.IGNORECASE
 )
 _PLAN_BEFORE_RE = re.compile(
-    r"(?:kế\s+hoạch|KH|dự\s+toán|chỉ\s+tiêu)(?:\s+(?:năm|giao|được\s+giao|tỉnh\s+giao|huyện\s+giao|đề\s+ra|là|"
+    r"(?=[cdk])(?:kế\s+hoạch|KH|dự\s+toán|chỉ\s+tiêu)(?:\s+(?:năm|giao|được\s+giao|tỉnh\s+giao|huyện\s+giao|đề\s+ra|là|"
     r"\d{4}|toàn\s+huyện|thực\s+hiện|đạt))*\s*:?\s*$",
     re.IGNORECASE,
 )
 _PCT_PLAN_BEFORE_RE = re.compile(
-    r"(?:kế\s+hoạch|KH|chỉ\s+tiêu)(?:\s+(?:năm|\d{4}|giao|được\s+giao|đề\s+ra|là))*\s*:?\s*$", re.IGNORECASE
+    r"(?=[ck])(?:kế\s+hoạch|KH|chỉ\s+tiêu)(?:\s+(?:năm|\d{4}|giao|được\s+giao|đề\s+ra|là))*\s*:?\s*$",
+    re.IGNORECASE,
 )
-_GROWTH_SUBJECT_RE = re.compile(r"tốc\s+độ\s+tăng|tăng\s+trưởng", re.IGNORECASE)
+_OVER_BEFORE_RE = re.compile(r"(?=v)vượt\s*$", re.IGNORECASE)
+_EQUAL_BEFORE_RE = re.compile(r"(?:bằng|=)\s*$")
+_GROWTH_SUBJECT_RE = re.compile(r"(?=t)(?:tốc\s+độ\s+tăng|tăng\s+trưởng)", re.IGNORECASE)
 _PRIOR_BEFORE_RE = re.compile(
-    r"(?:cùng\s+kỳ(?:\s+năm(?:\s+\d{4})?)?|năm\s+trước|kỳ\s+trước)(?:\s+(?:là|đạt|chỉ\s+đạt))?\s*:?\s*$",
+    r"(?=[cnk])(?:cùng\s+kỳ(?:\s+năm(?:\s+\d{4})?)?|năm\s+trước|kỳ\s+trước)(?:\s+(?:là|đạt|chỉ\s+đạt))?\s*:?\s*$",
     re.IGNORECASE,
 )
 _PLAN_SUBJECT_RE = re.compile(
     r"(?:kế\s+hoạch|dự\s+toán|chỉ\s+tiêu)(?:\s+(?:năm|giao|được\s+giao))?\s+(?!số\b)", re.I
 )
 _TARGET_CUE_RE = re.compile(
-    r"phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch|đến\s+năm|dự\s+kiến|định\s+hướng", re.I
+    r"(?=[cdkmpđ])(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch|đến\s+năm|dự\s+kiến|định\s+hướng)", re.I
 )
-_TARGET_NEAR_RE = re.compile(r"không\s+quá|phấn\s+đấu|tối\s+thiểu|ít\s+nhất", re.IGNORECASE)
+_TARGET_NEAR_RE = re.compile(r"(?=[kptí])(?:không\s+quá|phấn\s+đấu|tối\s+thiểu|ít\s+nhất)", re.IGNORECASE)
 # "trở lên" bounds the number it follows ("đạt 95% trở lên"); before a number it belongs to a
 # subject ("sinh con thứ 3 trở lên 21 cháu"), and it makes a target only where a plan is spoken of
 _AT_LEAST_AFTER_RE = re.compile(r"\s*trở\s+(?:lên|xuống)", re.IGNORECASE)
 _BASE_RE = re.compile(
-    r"so\s+với\s+(?:(cùng\s+kỳ)(?:\s+năm(?:\s+((?:19|20)\d{2}))?)?|(năm\s+trước|kỳ\s+trước)"
+    r"(?=s)so\s+với\s+(?:(cùng\s+kỳ)(?:\s+năm(?:\s+((?:19|20)\d{2}))?)?|(năm\s+trước|kỳ\s+trước)"
     r"|(?:(?:vụ|mùa|quý|niên\s+vụ)(?:\s+[^\W\d_]+)?\s+)?(?:năm\s+)?((?:19|20)\d{2})"
     r"|(kế\s+hoạch|KH\b|chỉ\s+tiêu)|(dự\s+toán))",
     re.IGNORECASE,
@@ -116,14 +123,16 @@ _BASE_RE = re.compile(
 _RIGHT_SKIP_RE = re.compile(r"^\s*(?:trở\s+lên|trở\s+xuống|số|các)\s+", re.IGNORECASE)
 _RIGHT_STOP_RE = re.compile(r"(?:kế\s+hoạch|KH|dự\s+toán|so\s+với|chỉ\s+tiêu|mục\s+tiêu|và|năm|đến)\b", re.I)
 _COMPARED_BEFORE_RE = re.compile(
-    r"(?<![^\W\d_])(?:so\s+với|so|cùng\s+kỳ|bằng)(?:\s+[^\W\d_]+){0,3}\s*$",
+    r"(?=[bcs])(?<![^\W\d_])(?:so\s+với|so|cùng\s+kỳ|bằng)(?:\s+[^\W\d_]+){0,3}\s*$",
     re.IGNORECASE,
 )
-_NOW_RE = re.compile(r"hiện\s+nay|hiện\s+tại|đến\s+nay", re.IGNORECASE)
+_NOW_RE = re.compile(r"(?=[hđ])(?:hiện\s+nay|hiện\s+tại|đến\s+nay)", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _QUOTED_RE = re.compile(r"[“\"][^”\"]{0,300}[”\"]")
-_TOWN_RE = re.compile(r"(?<![^\W\d_])(?:Thị\s+trấn|TT)(?![^\W\d_])\.?\s*")
-_NOT_AFTER_HUYEN_RE = re.compile(r"(?:huyện|tỉnh|quận|thị\s+xã|thành\s+phố|TP\.?|THPT|trường)\s+$", re.I)
+_TOWN_RE = re.compile(r"T(?<![^\W\d_]T)(?:hị\s+trấn|T)(?![^\W\d_])\.?\s*")  # "Thị trấn", "TT", not in a word
+_NOT_AFTER_HUYEN_RE = re.compile(
+    r"(?=[hqt])(?:huyện|tỉnh|quận|thị\s+xã|thành\s+phố|TP\.?|THPT|trường)\s+$", re.I
+)
 _RELATIONS = frozenset({"pct_plan", "pct_budget", "pct_change", "pp_change"})
 _AMOUNT_ROLES = frozenset({"value", "part", "plan", "target", "prior", "share"})
 
@@ -137,10 +146,11 @@ def extract(
     """Every quantity in ``doc`` as a Fact (conventions in the module docstring)."""
     index = index_for(catalog if catalog is not None else _default_catalog())
     ctx = document_context(doc)
-    names = _NameFinder(ctx, doc)
+    names = _NameFinder(ctx)
     drafts: list[Draft] = []
     per_para: dict[int, list[Draft]] = {}
     paras: dict[int, Para] = {}
+    cleaned: dict[str, str] = {}  # phrases cleaned, for every paragraph (see Para.clean)
     sectors: dict[int, str | None] = {}
     sector: str | None = None
     total = len(doc.paragraphs)
@@ -158,7 +168,7 @@ def extract(
         toks = scan(text)
         if not toks:
             continue
-        para = Para(i, p)
+        para = Para(i, p, cleaned)
         paras[i] = para
         ds = [Draft(t, i, qualifier=t.qualifier) for t in toks]
         _structure(para, ds, ctx, names)
@@ -187,24 +197,22 @@ def _default_catalog() -> Catalog:
 class _NameFinder:
     """Finds the org unit a phrase names: "xã Ngũ Hùng", or a bare known commune name."""
 
-    def __init__(self, ctx: DocContext, doc: Document) -> None:
+    def __init__(self, ctx: DocContext) -> None:
         self.ctx = ctx
         self.level_re = level_re(ctx.level)
-        upper: set[str] = set()
-        above = above_re(ctx.level)
-        for p in doc.paragraphs:
-            for m in above.finditer(p.text):
-                got = name_at(p.text, m.end())
-                if got is not None:
-                    upper.add(got[0])
-        bare = sorted((n for n in ctx.communes if n not in upper), key=len, reverse=True)
+        bare = sorted((n for n in ctx.communes if n not in ctx.above), key=len, reverse=True)
         alternation = "|".join(map(re.escape, bare))
+        starts = "".join(sorted({re.escape(n[0]) for n in bare}))  # (see the note above _PLAN_AFTER_RE)
         self.bare_re = (
-            re.compile(rf"(?<![^\W\d_])({alternation})(?![^\W\d_])", re.IGNORECASE) if bare else None
+            re.compile(rf"(?=[{starts}])(?<![^\W\d_])({alternation})(?![^\W\d_])", re.IGNORECASE)
+            if bare
+            else None
         )
         self.folded = {n.casefold(): n for n in bare}
 
     def find(self, phrase: str) -> str | None:
+        if phrase.islower():
+            return None  # every way below needs a capital: the name, or "T" of "Thị trấn", "TT"
         best: tuple[int, str] | None = None
         for m in self.level_re.finditer(phrase):
             got = name_at(phrase, m.end())
@@ -264,7 +272,7 @@ def _role(para: Para, ds: list[Draft], k: int, ctx: DocContext) -> None:
         if t.unit in PCT_UNITS and _PCT_PLAN_BEFORE_RE.search(own) and not _OVER_PLAN_BEFORE_RE.search(own):
             d.role = "plan"  # "chưa đạt kế hoạch (kế hoạch 68%)": the planned rate itself
         elif _OVER_PLAN_BEFORE_RE.search(before) or (
-            re.search(r"vượt\s*$", before, re.IGNORECASE) and _PLAN_AFTER_RE.match(after)
+            _OVER_BEFORE_RE.search(before) and _PLAN_AFTER_RE.match(after)
         ):
             d.role, d.compared_to = "pp_change", "plan"  # "vượt 3,2% kế hoạch": points above the plan
         elif _PLAN_AFTER_RE.match(after):
@@ -274,7 +282,7 @@ def _role(para: Para, ds: list[Draft], k: int, ctx: DocContext) -> None:
         elif t.unit == "điểm phần trăm" or _CHANGE_BEFORE_RE.search(before):
             d.role = "pct_change"
             d.compared_to = _base(text, t.uend, clause_end, ctx) or "prior"
-        elif re.search(r"(?:bằng|=)\s*$", before) and (
+        elif _EQUAL_BEFORE_RE.search(before) and (
             _BASE_RE.search(text, t.uend, clause_end) or (k > 0 and ds[k - 1].compared_to is not None)
         ):
             d.role = "pct_change"
@@ -298,12 +306,16 @@ def _period(para: Para, d: Draft) -> tuple[str | None, bool]:
     ("mục tiêu", "phấn đấu", "kế hoạch", "đến năm") comes with it."""
     text = para.text
     start = para.sentence_start(d.tok.start)
-    quoted = [m.span() for m in _QUOTED_RE.finditer(text, start, d.tok.start)]
+    if not para.has_year(start, d.tok.start):
+        return None, False  # every period names a year: most sentences need no scan
+    quoted: list[tuple[int, int]] | None = None
     found: str | None = None
     at, cue = -1, False
-    for m in PERIOD_RE.finditer(text, start, d.tok.start):
+    for m in finditer(PERIOD_RE, text, para.low, PERIOD_WORDS, start, d.tok.start):
         if text[max(0, m.start() - 4) : m.start()].strip().endswith("học"):
             continue  # "năm học 2022 - 2023"
+        if quoted is None:
+            quoted = [q.span() for q in _QUOTED_RE.finditer(text, start, d.tok.start)]
         if any(a <= m.start() < b for a, b in quoted):
             continue  # the name of a programme: Đề án "… giai đoạn 2020 - 2025"
         if not para.inside(d.tok.start, para.opens[m.start()]):
@@ -407,7 +419,7 @@ def _structure(para: Para, ds: list[Draft], ctx: DocContext, names: _NameFinder)
             names.find(_PAREN_RE.sub(" ", text[phrase_start : t.start])) if phrase_start < t.start else None
         )
         op = para.opens[t.start]
-        if d.org_unit is None and op >= 0 and not any(c.isalpha() for c in text[op + 1 : t.start]):
+        if d.org_unit is None and op >= 0 and not any(map(str.isalpha, text[op + 1 : t.start])):
             lead_start = max(text.rfind(ch, 0, op) for ch in ",;:(")
             d.org_unit = names.find(text[lead_start + 1 : op])
     pairs(ds, pi)

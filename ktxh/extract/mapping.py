@@ -34,6 +34,8 @@ from ._lexicon import words
 
 THRESHOLD = 0.35
 CONTEXT_WEIGHT = 0.25
+SECTOR_GAIN = 1.15  # the score of an indicator of the heading's sector
+_MAX_GAIN = 1.33  # above the most a score gains on its cosine: 1.15 (same unit) × SECTOR_GAIN
 _STOP = frozenset(
     "số của các và trên tại cho được đã với trong theo là có một những về từ đến bình quân tổng cả toàn".split()
 )
@@ -116,6 +118,7 @@ class IndicatorIndex:
             code: _vector(terms(text), self._sector_idf(sector_text)) for code, text in sector_text.items()
         }
         self._cache: dict[tuple[str, str, str | None, str], Match] = {}
+        self._unit_factors: dict[tuple[str, str], float] = {}  # (unit written, indicator's unit) -> factor
 
     @staticmethod
     def _sector_idf(texts: dict[str, str]) -> dict[str, float]:
@@ -131,12 +134,22 @@ class IndicatorIndex:
         vec = set(terms(heading))
         best, best_score = None, 0.0
         for code, svec in self._sector_vecs.items():
+            if vec.isdisjoint(svec):
+                continue  # scores 0
             score = sum(w for t, w in svec.items() if t in vec)
             if score > best_score:
                 best, best_score = code, score
         return best if best_score >= 0.45 else None
 
     def _unit_factor(self, unit: str, ind: Indicator) -> float:
+        """``_unit_factor_of``, worked out once per pair of units."""
+        key = (unit, ind.unit)
+        factor = self._unit_factors.get(key)
+        if factor is None:
+            factor = self._unit_factors[key] = self._unit_factor_of(unit, ind)
+        return factor
+
+    def _unit_factor_of(self, unit: str, ind: Indicator) -> float:
         if not unit:
             return 0.9
         code = self._symbol_to_code.get(unit)
@@ -173,26 +186,43 @@ class IndicatorIndex:
             return cached
         vec = _vector(terms(subject), self._idf, self._unknown)
         own = dict(vec)  # the subject's own terms, before any context is added
-        candidates = {k for t in vec for k, _ in self._postings.get(t, ())}
+        # the indicators sharing a term with the subject, and the weights of the subject's terms
+        # each one's name has, in the subject's order
+        candidates: dict[int, list[float]] = {}
+        for t, w in own.items():
+            for k, _ in self._postings.get(t, ()):
+                candidates.setdefault(k, []).append(w)
         if context:
             for t, w in _vector(terms(context), self._idf).items():
                 vec[t] = vec.get(t, 0.0) + CONTEXT_WEIGHT * w
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             vec = {t: v / norm for t, v in vec.items()}
-        scores: dict[int, float] = {}
+        # cosine with each candidate, term by term in the order of vec (the subject's terms first,
+        # so every candidate is scored, in the order of ``candidates``): by the term's postings, or
+        # by the candidates when they are fewer (a common context word is in many names)
+        scores = dict.fromkeys(candidates, 0.0)
         for t, w in vec.items():
-            for k, wk in self._postings.get(t, ()):
-                if k in candidates:
-                    scores[k] = scores.get(k, 0.0) + w * wk
+            postings = self._postings.get(t, ())
+            if len(postings) <= len(scores):
+                for k, wk in postings:
+                    if k in scores:
+                        scores[k] += w * wk
+            else:
+                for k in scores:
+                    wt = self._vecs[k].get(t)
+                    if wt is not None:
+                        scores[k] += w * wt
         best_code, best = None, 0.0
         total = sum(own.values()) or 1.0
         for k, cos in scores.items():
+            if cos * _MAX_GAIN <= best:
+                continue  # cannot beat the best so far (covered <= 1, and the gains below)
             ind = self._inds[k]
             # how much of the subject the name accounts for: "diện tích ngô" is not "diện tích nuôi cá"
-            covered = sum(w for t, w in own.items() if t in self._vecs[k]) / total
+            covered = sum(candidates[k]) / total
             score = cos * covered**0.25 * self._unit_factor(unit, ind)
             if sector is not None and ind.sector == sector:
-                score *= 1.15
+                score *= SECTOR_GAIN
             if score > best:
                 best_code, best = ind.code, score
         result = Match(best_code if best >= THRESHOLD else None, round(min(best, 1.0), 3))

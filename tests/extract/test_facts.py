@@ -18,6 +18,19 @@ from hypothesis import strategies as st
 
 from ktxh.core.catalog import Catalog
 from ktxh.core.numbers import format_vi, parse_vi
+from ktxh.extract._context import (
+    _ABOVE,
+    _UNIT_LEVELS,
+    _WHOLE_RE,
+    _WHOLE_WORDS,
+    PERIOD_RE,
+    PERIOD_WORDS,
+    _UnitWords,
+    above_re,
+    level_re,
+)
+from ktxh.extract._find import finditer, first_words, lowered
+from ktxh.extract._groups import _LIST_CUE_RE, _LIST_CUE_WORDS
 from ktxh.extract._numbers import read_number
 from ktxh.extract._text import Para
 from ktxh.extract.facts import extract
@@ -454,3 +467,36 @@ def test_a_long_paragraph_keeps_each_sentences_facts_apart() -> None:
     assert len(big) == 16 * len(small) == 16 * 50 * 7
     spring = [f for f in big if f.value == 600]
     assert len({f.group for f in spring}) == 800  # each sentence's list hangs on its own total
+
+
+def test_case_insensitive_scans_find_what_the_regexes_would() -> None:
+    # _find.finditer looks for a pattern's first words with str.find in lower-cased text: right only
+    # if every letter they are spelled with matches, case-insensitively, just characters that
+    # lower-case to it ("i" also matches "ı" and "İ": text with either is scanned the plain way)
+    words = {w for levels in (_UNIT_LEVELS, _ABOVE) for alt in levels.values() for w in first_words(alt)}
+    words |= {*_WHOLE_WORDS, *PERIOD_WORDS, *_LIST_CUE_WORDS}
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for letter in sorted(set("".join(words))):
+        matching = set(re.compile(re.escape(letter), re.IGNORECASE).findall(every)) - {"ı", "İ"}
+        assert {c.lower() for c in matching} == {letter}, letter
+    texts = [
+        "Toàn huyện có 12 xã, thị trấn; xã Đoàn Tùng, trong đó: 6 tháng đầu năm 2023",
+        "TT. Thanh Miện, THỊ XÃ Chí Linh; GIAI ĐOẠN 2021 - 2025, gồm có, cụ thể:",
+        "İ toàn tỉnh, xã Ngũ Hùng, năm 2024; chı tiết: so với năm 2022",
+        "trongồm 3 xã: TTT, thị xãxã; gồm có",
+    ]
+    units = _UnitWords(Document("t", "txt", [Paragraph(t, Kind.BODY, 1, ((0, 1),)) for t in texts]))
+    scans = [
+        (_WHOLE_RE, _WHOLE_WORDS),
+        (PERIOD_RE, PERIOD_WORDS),
+        (_LIST_CUE_RE, _LIST_CUE_WORDS),
+        *((level_re(level), first_words(_UNIT_LEVELS[level])) for level in _UNIT_LEVELS),
+        *((above_re(level), first_words(_ABOVE[level])) for level in _ABOVE),
+    ]
+    for pattern, first in scans:
+        for i, text in enumerate(texts):
+            plain = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for m in units.finditer(i, pattern, first)] == plain
+            assert [m.span() for m in finditer(pattern, text, lowered(text), first, 10, 60)] == [
+                m.span() for m in pattern.finditer(text, 10, 60)
+            ]

@@ -14,6 +14,7 @@ _INLINE_POWER = re.compile(r"(?<=\d)(\s?)((?:k|c|d|h)?m)([23])(?![\w²³])")
 _POWER = {"2": "²", "3": "³"}
 # a unit of length/area right after a number: "135.364 m", "12.000m", "3 km"
 SUPERSCRIPT_HOST = re.compile(r"\d\s?(?:k|c|d|h)?m$")
+_BROKEN_AT_HYPHEN_RE = re.compile(r"\d-$")
 
 
 def nfc(text: str) -> str:
@@ -90,7 +91,7 @@ class ParaBuilder:
             tail = self.tail(3)
             self.strip_tail()
             # "2023-" + "2024" is one word broken at its hyphen
-            if not re.search(r"\d-$", tail.rstrip()):
+            if not _BROKEN_AT_HYPHEN_RE.search(tail.rstrip()):
                 self._put(" ", self.spans[-1][1] if self.spans else line)
         self._put(frag, line)
 
@@ -149,6 +150,17 @@ BLOCK_START = re.compile(
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZĐÀ-Ỹ]")
 
 
+def _all_capitals(t: str) -> bool:
+    """At least four letters, all capitals (stops at the first small letter)."""
+    letters = 0
+    for c in t:
+        if c.isalpha():
+            if not c.isupper():
+                return False
+            letters += 1
+    return letters >= 4
+
+
 def looks_like_heading(text: str, *, bold: bool = False) -> bool:
     """Section titles: "Phần I", "I. LĨNH VỰC KINH TẾ", "1.1. Sản xuất…", "a) …", an all-caps line."""
     t = text.strip()
@@ -156,8 +168,7 @@ def looks_like_heading(text: str, *, bold: bool = False) -> bool:
         return False
     if _HEAD_PART.match(t) and len(t) <= 120:
         return True
-    letters = [c for c in t if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(t) <= 160:
+    if len(t) <= 160 and _all_capitals(t):
         return True
     if _HEAD_NUM.match(t):
         body = _HEAD_NUM.sub("", t, count=1)

@@ -15,11 +15,20 @@ from ..model import Document, Kind, Paragraph, ReadError
 from ._common import ParaBuilder, clean_fragment, looks_like_heading
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# the tags and attributes compared for every element of every paragraph, made once
+_T, _TAB, _BR, _RENDERED_BREAK, _FOOTNOTE_REF = (
+    f"{W}t",
+    f"{W}tab",
+    f"{W}br",
+    f"{W}lastRenderedPageBreak",
+    f"{W}footnoteReference",
+)
+_TYPE, _ID, _CUSTOM_MARK = f"{W}type", f"{W}id", f"{W}customMarkFollows"
 _RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
 
-def _style_is_heading(p: Any, styles: dict[str, str]) -> bool:
-    ppr = p.find(f"{W}pPr")
+def _style_is_heading(ppr: Any, styles: dict[str, str]) -> bool:
+    """Whether a paragraph's properties (its <w:pPr>, or None) make it a heading."""
     if ppr is None:
         return False
     if ppr.find(f"{W}outlineLvl") is not None:
@@ -62,21 +71,21 @@ class _Walker:
                 b.add_raw(clean_fragment("".join(buf)), self.line)
                 buf.clear()
 
-        for el in p.iter():
+        for el in p.iter(_T, _TAB, _BR, _RENDERED_BREAK, _FOOTNOTE_REF):  # lxml skips the rest itself
             tag = el.tag
-            if tag == f"{W}t":
+            if tag == _T:
                 buf.append(el.text or "")
-            elif tag in (f"{W}tab",):
+            elif tag == _TAB:
                 buf.append(" ")
-            elif tag == f"{W}br":
-                if el.get(f"{W}type") == "page" and not self.rendered:
+            elif tag == _BR:
+                if el.get(_TYPE) == "page" and not self.rendered:
                     self.page += 1
                 buf.append(" ")
-            elif tag == f"{W}lastRenderedPageBreak" and self.rendered:
+            elif tag == _RENDERED_BREAK and self.rendered:
                 self.page += 1
-            elif tag == f"{W}footnoteReference" and refs:
-                fid = el.get(f"{W}id") or ""
-                if el.get(f"{W}customMarkFollows") in ("1", "true"):
+            elif tag == _FOOTNOTE_REF and refs:
+                fid = el.get(_ID) or ""
+                if el.get(_CUSTOM_MARK) in ("1", "true"):
                     continue
                 if fid not in self.order:
                     self.order.append(fid)
@@ -105,7 +114,13 @@ class _Walker:
                 ((0, self.line),),
                 tuple(type(r)(r.marker, max(0, min(r.offset - lead, len(stripped)))) for r in para.refs),
             )
-        heading = _style_is_heading(p, self.styles) or looks_like_heading(para.text, bold=_all_bold(p))
+        # boldness only counts for a short line without a final stop (see looks_like_heading):
+        # no need to look at every run of every long paragraph
+        t = para.text.strip()
+        maybe_bold = len(t) <= 160 and not t.endswith((".", ";", ","))
+        heading = _style_is_heading(ppr, self.styles) or looks_like_heading(
+            para.text, bold=maybe_bold and _all_bold(p)
+        )
         if heading and len(para.text) <= 200:
             para = Paragraph(para.text, Kind.HEADING, para.page, para.spans, para.refs)
         self.paras.append(para)
@@ -151,7 +166,7 @@ def read_docx(path: Path, *, progress: Callable[[int, int], None] | None = None)
     except KeyError as exc:
         raise ReadError(f"Tệp «{path.name}» bị hỏng: thiếu phần {exc} của tài liệu Word.") from None
 
-    styles = {s.style_id: s.name or "" for s in d.styles}
+    styles = _style_names(d)
     walker = _Walker(styles)
     body = d.element.body
     walker.rendered = next(body.iter(f"{W}lastRenderedPageBreak"), None) is not None
@@ -191,6 +206,18 @@ def read_docx(path: Path, *, progress: Callable[[int, int], None] | None = None)
     return Document(
         path=str(path), format="docx", paragraphs=walker.paras, pages=walker.page, warnings=warnings
     )
+
+
+def _style_names(d: Any) -> dict[str, str]:
+    """Style id → UI name ("" if none), as ``{s.style_id: s.name or "" for s in d.styles}`` gives,
+    read from the <w:style> elements without a proxy object per style."""
+    from docx.styles import BabelFish
+
+    out: dict[str, str] = {}
+    for s in d.styles.element.style_lst:
+        name = s.name_val
+        out[s.styleId] = (BabelFish.internal2ui(name) if name is not None else None) or ""
+    return out
 
 
 def _footnotes(d: Any) -> dict[str, Any]:
