@@ -68,10 +68,16 @@ class Access:
         return Role.ADMIN in self.roles
 
     def _row(self, pk: int) -> tuple[str, int | None]:
+        """(code, parent id) of a unit; its ancestors come in the same query (four levels)."""
         found = self._rows.get(pk)
         if found is None:
-            for p, code, parent in OrgUnit.objects.filter(pk=pk).values_list("pk", "code", "parent_id"):
-                self._rows[p] = (code, parent)
+            up = ["parent__" * k for k in range(4)]
+            fields = [f for prefix in up for f in (f"{prefix}id", f"{prefix}code", f"{prefix}parent_id")]
+            for row in OrgUnit.objects.filter(pk=pk).values_list(*fields):
+                for k in range(4):
+                    unit, code, parent = row[3 * k : 3 * k + 3]
+                    if unit is not None:
+                        self._rows.setdefault(unit, (code, parent))
             found = self._rows.setdefault(pk, ("", None))
         return found
 
