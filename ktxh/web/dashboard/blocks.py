@@ -103,6 +103,10 @@ def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> li
 _STATUS_CLASS = {"vượt": "st-up", "không đạt": "st-down", "đạt": "st-ok"}
 
 
+def _num(value: core.Value | None) -> str:
+    return "num derived" if value is not None and value.derived else "num"
+
+
 def _rows_html(rows: list[RowView], period: core.Period) -> SafeString:
     """The table body. Written here rather than in the template: a district has some three
     hundred rows of nine cells, and the template engine took four times as long to draw them."""
@@ -122,10 +126,6 @@ def _rows_html(rows: list[RowView], period: core.Period) -> SafeString:
     out = []
     for v in rows:
         r = v.row
-
-        def num(value: core.Value | None) -> str:
-            return "num derived" if value is not None and value.derived else "num"
-
         line = r.value.provenance.line if r.value is not None else None
         value_title = (
             format_html(
@@ -157,13 +157,13 @@ def _rows_html(rows: list[RowView], period: core.Period) -> SafeString:
                 l_unit=labels["unit"],
                 symbol=r.unit_symbol,
                 previous=previous,
-                c_prev=num(r.previous),
+                c_prev=_num(r.previous),
                 prev=cell(v.previous),
                 l_plan=labels["plan"],
-                c_plan=num(r.plan),
+                c_plan=_num(r.plan),
                 plan=cell(v.plan),
                 l_value=labels["value"],
-                c_value=num(r.value),
+                c_value=_num(r.value),
                 value_title=value_title,
                 value=cell(v.value),
                 l_pct=labels["pct"],

@@ -86,17 +86,14 @@ def summary(
     *,
     org_unit: OrgUnit,
     period: core.Period,
-    sector: str | None = None,
     sectors: list[str] | None = None,
     catalog: core.Catalog | None = None,
 ) -> Summary:
     """The catalog (read once) and the rows of value, plan, % of plan and change
-    (of one sector, or some sectors, only when given)."""
+    (of these sectors only, when given)."""
     catalog = catalog or dv.stored_catalog()
     codes = [period.code, period.previous_year().code]
     qs = _values(org_unit=org_unit, period__code__in=codes)
-    if sector:
-        qs = qs.filter(indicator__sector__code=sector)
     if sectors is not None:
         qs = qs.filter(indicator__sector__code__in=sectors)
     values = [r.to_core() for r in qs]

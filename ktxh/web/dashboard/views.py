@@ -110,7 +110,7 @@ def sector(request: HttpRequest, sector_code: str) -> HttpResponse:
         place = _place(request)
     except BadRequest as exc:
         return _bad(request, "dashboard/sector.html", exc)
-    s = selectors.summary(org_unit=place.unit, period=place.period, sector=sector_code)
+    s = selectors.summary(org_unit=place.unit, period=place.period, sectors=[sector_code])
     sec = s.catalog.sectors.get(sector_code)
     if sec is None:
         raise Http404(_("Không có lĩnh vực «{code}».").format(code=sector_code))

@@ -8,27 +8,14 @@ write, built with ``format_html`` (every value escaped).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ktxh import core
+from ktxh.web.dashboard.templatetags.vi_numbers import vi_number, vi_pct, vi_signed_pct
 from ktxh.web.links import link
-
-
-def _number(value: Decimal | None, decimals: int | None = None) -> str:
-    return "" if value is None else core.format_vi(Decimal(value), decimals)
-
-
-def _signed_pct(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    dec = core.quantize(Decimal(value), 1)
-    sign = "+" if dec > 0 else ("−" if dec < 0 else "")
-    return sign + core.format_pct(abs(dec), 1)
 
 
 def _shown(value: Any) -> str:
@@ -99,16 +86,16 @@ def rows_html(
             )
         else:
             kind_cell = labels["final"] if chosen == "final" else labels["estimate"]
-        pct = core.format_pct(Decimal(calc["pct_plan"]), 1) if calc["pct_plan"] is not None else ""
+        pct = vi_pct(calc["pct_plan"])
         status = format_html(' <span class="lead">({})</span>', calc["status"]) if calc["status"] else ""
         if calc["points"]:
             change = (
-                format_html("{} {}", _number(calc["change"], 2), labels["points"])
+                format_html("{} {}", vi_number(calc["change"], 2), labels["points"])
                 if calc["change"] is not None
                 else ""
             )
         else:
-            change = _signed_pct(calc["change"])
+            change = vi_signed_pct(calc["change"])
         invalid = format_html('aria-invalid="true" aria-describedby="err-{}"', dom) if value_f.errors else ""
         history = (
             format_html(
@@ -156,9 +143,9 @@ def rows_html(
                 l_unit=labels["unit"],
                 symbol=ind.unit.symbol,
                 l_prev=labels["prev"],
-                prev=_number(r.previous.value if r.previous else None, ind.decimals),
+                prev=vi_number(r.previous.value if r.previous else None, ind.decimals),
                 l_plan=labels["plan"],
-                plan=_number(r.plan.value if r.plan else None, ind.decimals),
+                plan=vi_number(r.plan.value if r.plan else None, ind.decimals),
                 l_value=labels["value"],
                 value_label=_("Giá trị: %(n)s") % {"n": ind.name},
                 value_name=value_f.html_name,

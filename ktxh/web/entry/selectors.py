@@ -71,7 +71,7 @@ def entry_rows(
     if codes is not None:
         indicators = indicators.filter(code__in=codes)
     indicators = list(indicators)
-    previous = _previous(period)
+    previous = previous_code(period)
     periods = [period.code] + ([previous] if previous else [])
     by_id = {i.pk: i for i in indicators}
     period_rows = {p.pk: p for p in Period.objects.filter(code__in=periods)}
@@ -101,7 +101,7 @@ def entry_rows(
     return rows
 
 
-def _previous(period: Period) -> str | None:
+def previous_code(period: Period) -> str | None:
     try:
         return core.Period.parse(period.code).previous_year().code
     except (core.KtxhError, AttributeError):

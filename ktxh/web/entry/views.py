@@ -43,7 +43,7 @@ from ktxh.web.workflow.services import (
 from . import spreadsheet
 from .forms import EntryFormSet, ReasonForm, UploadForm
 from .rows import rows_html
-from .selectors import entry_rows
+from .selectors import entry_rows, previous_code
 
 DEFAULT_YEAR = 2023
 
@@ -134,7 +134,9 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
     if request.method != "POST":
         # The table as stored is drawn once and kept until one of its numbers (or the
         # catalog) changes; see ktxh.web.fragments.
-        stamp = dv_selectors.value_stamps(org_unit=org_unit, period_codes=_periods(per)).get(sec.code)
+        stamp = dv_selectors.value_stamps(
+            org_unit=org_unit, period_codes=[per.code, *filter(None, [previous_code(per)])]
+        ).get(sec.code)
         context["table"] = fragments.cached(
             "entry",
             (org_unit.pk, org_unit.code, per.code, sec.code, editable, tuple(kinds), stamp),
@@ -189,14 +191,6 @@ def entry_form(request: HttpRequest, unit: str, period: str, sector: str) -> Htt
         for f in (result.blocking if result else [])
     ]
     return render(request, "entry/form.html", context, status=400 if result and not result.stored else 200)
-
-
-def _periods(per: Period) -> list[str]:
-    """The periods an entry form shows: this one and the year before (when there is one)."""
-    try:
-        return [per.code, core.Period.parse(per.code).previous_year().code]
-    except core.KtxhError:
-        return [per.code]
 
 
 def _initial(rows: list[Any]) -> list[dict[str, Any]]:
