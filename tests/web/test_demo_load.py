@@ -59,3 +59,24 @@ def test_every_loaded_value_has_an_audit_row_naming_its_source_line() -> None:
         indicator__code="NN.DT_GIEO_TRONG", org_unit__code="300", period__code="2023", kind="estimate"
     )
     assert rice.old_value is None and "dòng 56" in rice.reason  # seed line 56: "14.739 ha"
+
+
+def test_values_read_as_columns_are_the_loaded_values(demo_dataset) -> None:  # type: ignore[no-untyped-def]
+    """``objects.core()`` (plain columns) gives back exactly what the demo stored, and the same
+    objects as ``to_core()`` on each model row, including a value a person typed."""
+    from django.contrib.auth import get_user_model
+
+    assert sorted(DataValue.objects.core(), key=repr) == sorted(demo_dataset.values, key=repr)
+    assert sorted(StatedFigure.objects.core(), key=repr) == sorted(demo_dataset.stated, key=repr)
+
+    typed = DataValue.objects.filter(derived=False, source_document__isnull=False).first()
+    assert typed is not None
+    typed.entered_by = get_user_model().objects.get(username="tckh")
+    typed.note = "Số của phòng"
+    typed.save()
+    rows = DataValue.objects.order_by("pk")
+    assert rows.core() == [d.to_core() for d in rows]
+    mine = next(v for v in rows.core() if v.key == typed.to_core().key)
+    assert (mine.provenance.entered_by, mine.provenance.note) == ("tckh", "Số của phòng")
+    figures = StatedFigure.objects.order_by("pk")
+    assert figures.core() == [f.to_core() for f in figures]

@@ -29,7 +29,7 @@ PLAN_KINDS = (core.ValueKind.PLAN, core.ValueKind.BUDGET_ESTIMATE)
 
 
 def _values(**filters: object) -> QuerySet[DataValue]:
-    """Values ready for ``to_core()``, oldest first."""
+    """Values ready for ``core()`` (or ``to_core()`` on each row), oldest first."""
     return DataValue.objects.filter(**filters).for_core().order_by("pk")
 
 
@@ -96,7 +96,7 @@ def summary(
     qs = _values(org_unit=org_unit, period__code__in=codes)
     if sectors is not None:
         qs = qs.filter(indicator__sector__code__in=sectors)
-    values = [r.to_core() for r in qs]
+    values = qs.core()
     return Summary(catalog, core.indicator_rows(catalog, values, org_unit=org_unit.code, period=period))
 
 

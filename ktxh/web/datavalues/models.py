@@ -30,6 +30,20 @@ class ForCoreQuerySet(models.QuerySet[Any]):
             deferred.append("entered_by__password")
         return self.select_related(*related).defer(*deferred)
 
+    def core(self) -> list[Any]:
+        """The rows as ktxh.core objects (``core.Value`` or ``core.StatedFigure``), read as plain
+        columns: no model instances, no source text. Same objects as ``to_core()`` on each row."""
+        build = self.model.core_from_row
+        return [build(row) for row in self.values_list(*self.model.CORE_COLUMNS)]
+
+
+def _column(obj: models.Model, path: str) -> Any:
+    """``indicator__code`` read off a model instance, None past an empty relation."""
+    value: Any = obj
+    for name in path.split("__"):
+        value = getattr(value, name, None) if value is not None else None
+    return value
+
 
 class Period(models.Model):
     """A reporting period: year, six months, quarter, month or multi-year term."""
@@ -161,33 +175,64 @@ class DataValue(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period.code} {self.get_kind_display()}: {self.value}"
 
-    def to_core(self) -> core.Value:
-        """Needs indicator, org_unit, period, base_period and source_document selected."""
+    # What core.Value needs, in the order core_from_row reads it.
+    CORE_COLUMNS = (
+        "indicator__code",
+        "org_unit__code",
+        "period__code",
+        "kind",
+        "value",
+        "category",
+        "option",
+        "qualifier",
+        "derived",
+        "flags",
+        "source_document__key",
+        "source_line",
+        "source_text",
+        "entered_by__username",
+        "formula",
+        "note",
+        "error",
+        "error_high",
+        "form",
+        "value_high",
+        "base_period__code",
+    )
+
+    @staticmethod
+    def core_from_row(row: tuple[Any, ...]) -> core.Value:
+        (ind, unit, period, kind, value, category, option, qualifier, derived, flags, document, line,
+         text, who, formula, note, error, error_high, form, value_high, base) = row  # fmt: skip
         return core.Value(
-            indicator=self.indicator.code,
-            org_unit=self.org_unit.code,
-            period=self.period.code,
-            kind=core.ValueKind(self.kind),
-            value=self.value,
-            category=self.category,
-            option=self.option,
-            qualifier=core.Qualifier(self.qualifier),
-            derived=self.derived,
-            flags=tuple(self.flags or ()),
+            indicator=ind,
+            org_unit=unit,
+            period=period,
+            kind=core.ValueKind(kind),
+            value=value,
+            category=category,
+            option=option,
+            qualifier=core.Qualifier(qualifier),
+            derived=derived,
+            flags=tuple(flags or ()),
             provenance=core.Provenance(
-                document=self.source_document.key if self.source_document_id else None,  # type: ignore[union-attr]
-                line=self.source_line,
-                text=self.source_text or None,
-                entered_by=str(self.entered_by) if self.entered_by_id else None,
-                formula=self.formula or None,
-                note=self.note or None,
+                document=document,
+                line=line,
+                text=text or None,
+                entered_by=who,
+                formula=formula or None,
+                note=note or None,
             ),
-            error=self.error,
-            error_high=self.error_high,
-            form=core.TargetForm(self.form) if self.form else None,
-            value_high=self.value_high,
-            base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]
+            error=error,
+            error_high=error_high,
+            form=core.TargetForm(form) if form else None,
+            value_high=value_high,
+            base_period=base,
         )
+
+    def to_core(self) -> core.Value:
+        """This value as a core.Value (``objects....core()`` converts many at once)."""
+        return self.core_from_row(tuple(_column(self, c) for c in self.CORE_COLUMNS))
 
 
 class StatedFigure(models.Model):
@@ -233,23 +278,42 @@ class StatedFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.get_measure_display()}: {self.value}"
 
-    def to_core(self) -> core.StatedFigure:
-        """Needs indicator, org_unit, period, base_period and source_document selected."""
+    CORE_COLUMNS = (
+        "indicator__code",
+        "org_unit__code",
+        "period__code",
+        "measure",
+        "value",
+        "base_period__code",
+        "source_document__key",
+        "source_line",
+        "source_text",
+        "category",
+        "option",
+        "decimals",
+        "unit",
+    )
+
+    @staticmethod
+    def core_from_row(row: tuple[Any, ...]) -> core.StatedFigure:
+        ind, unit, period, measure, value, base, document, line, text, category, option, decimals, shown = row
         return core.StatedFigure(
-            indicator=self.indicator.code,
-            org_unit=self.org_unit.code,
-            period=self.period.code,
-            measure=core.Measure(self.measure),
-            value=self.value,
-            base_period=self.base_period.code if self.base_period_id else None,  # type: ignore[union-attr]
-            provenance=core.Provenance(
-                document=self.source_document.key, line=self.source_line, text=self.source_text
-            ),
-            category=self.category,
-            option=self.option,
-            decimals=self.decimals,
-            unit=self.unit or None,
+            indicator=ind,
+            org_unit=unit,
+            period=period,
+            measure=core.Measure(measure),
+            value=value,
+            base_period=base,
+            provenance=core.Provenance(document=document, line=line, text=text),
+            category=category,
+            option=option,
+            decimals=decimals,
+            unit=shown or None,
         )
+
+    def to_core(self) -> core.StatedFigure:
+        """This figure as a core.StatedFigure (``objects....core()`` converts many at once)."""
+        return self.core_from_row(tuple(_column(self, c) for c in self.CORE_COLUMNS))
 
 
 class ChangeSource(models.TextChoices):

@@ -24,8 +24,8 @@ def national_history() -> reorg.History:
 
 def _values(codes: set[str], day: date, periods: list[str]) -> list[core.Value]:
     units = OrgUnit.objects.valid_at(day).filter(code__in=codes)
-    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=periods).for_core().order_by("pk")
-    return [r.to_core() for r in rows]
+    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=periods).order_by("pk")
+    return rows.core()
 
 
 def _part_json(c: reorg.Contribution, history: reorg.History) -> dict[str, Any]:

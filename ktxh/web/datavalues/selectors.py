@@ -110,10 +110,8 @@ def value_stamps(*, org_unit: OrgUnit, period_codes: list[str]) -> dict[str, tup
 
 def values_for(*, org_unit: OrgUnit, period_codes: list[str]) -> list[core.Value]:
     """Every value of one org unit (this version of it) in the given periods, as core values."""
-    rows = (
-        DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes).for_core().order_by("pk")
-    )
-    return [r.to_core() for r in rows]
+    rows = DataValue.objects.filter(org_unit=org_unit, period__code__in=period_codes).order_by("pk")
+    return rows.core()
 
 
 def indicator_rows(*, org_unit: OrgUnit, period: core.Period) -> list[core.IndicatorRow]:
@@ -128,10 +126,10 @@ def stated_for(
 ) -> list[core.StatedFigure]:
     from .models import StatedFigure
 
-    rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes).for_core()
+    rows = StatedFigure.objects.filter(org_unit__in=org_units, period__code__in=period_codes)
     if indicators is not None:
         rows = rows.filter(indicator__code__in=indicators)
-    return [r.to_core() for r in rows]
+    return rows.core()
 
 
 def findings_for(
@@ -158,10 +156,10 @@ def findings_for(
     children = list(OrgUnit.objects.valid_at(day).filter(parent=org_unit))
     units = [org_unit, *children]
     years = [period.shift_years(-k).code for k in range(0, 10)]
-    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=years).for_core().order_by("pk")
+    rows = DataValue.objects.filter(org_unit__in=units, period__code__in=years).order_by("pk")
     if codes is not None:
         rows = rows.filter(indicator__code__in=codes)
-    values = [r.to_core() for r in rows]
+    values = rows.core()
     infos = [UnitInfo(u.code, u.name, u.level, org_unit.code if u != org_unit else None) for u in units]
     stated = stated_for(org_units=units, period_codes=years, indicators=codes)
     return validate_values(
@@ -186,9 +184,5 @@ def report_values(*, org_unit: OrgUnit, year: int) -> list[core.Value]:
     codes += [
         p.code for p in PeriodModel.objects.filter(type="term", start__year__lte=year, end__year__gte=year)
     ]
-    rows = (
-        DataValue.objects.filter(org_unit__in=[org_unit, *children], period__code__in=codes)
-        .for_core()
-        .order_by("pk")
-    )
-    return [r.to_core() for r in rows]
+    rows = DataValue.objects.filter(org_unit__in=[org_unit, *children], period__code__in=codes).order_by("pk")
+    return rows.core()
