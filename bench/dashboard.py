@@ -56,12 +56,12 @@ def main() -> int:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from ktxh.web import fragments
     from ktxh.web.accounts.services import DEMO_ACCOUNTS, account_ensure
     from ktxh.web.datavalues.services import demo_load
     from tests.web.perf_world import build_perf_world
@@ -86,7 +86,7 @@ def main() -> int:
                 for _ in range(args.repeat):
                     for mode in modes:  # interleaved, so both see the same machine
                         if mode == "redrawn":
-                            cache.clear()
+                            fragments.clear()
                         with CaptureQueriesContext(connection) as q:
                             t = time.perf_counter()
                             response = client.get(url)

@@ -12,12 +12,12 @@ from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ktxh import core
+from ktxh.web import fragments
 from ktxh.web.accounts.models import ApiToken
 from ktxh.web.catalog.models import Indicator
 from ktxh.web.catalog.services import catalog_sync
@@ -73,7 +73,7 @@ def test_a_catalog_sync_that_changes_a_name_is_seen() -> None:
 def test_the_overview_redraws_the_sector_a_save_changed_and_only_that_one(
     login: Callable[[str], Client],
 ) -> None:
-    cache.clear()
+    fragments.clear()
     reader, office = login("lanhdao"), login("tckh")
     before = _page(reader)
     assert "= 14.739 / " in _overview_row(before, CODE)  # % of plan, computed from line 56
@@ -98,7 +98,7 @@ def test_the_overview_redraws_the_sector_a_save_changed_and_only_that_one(
 
 
 def test_the_overview_is_kept_per_language(login: Callable[[str], Client]) -> None:
-    cache.clear()
+    fragments.clear()
     reader = login("lanhdao")
     vietnamese = reader.get("/" + Q).content.decode()
     reader.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -107,7 +107,7 @@ def test_the_overview_is_kept_per_language(login: Callable[[str], Client]) -> No
 
 
 def test_the_entry_form_shows_a_value_saved_through_the_api_at_once(login: Callable[[str], Client]) -> None:
-    cache.clear()
+    fragments.clear()
     url = "/nhap-lieu/300/2023/nong_nghiep/"
     office = login("tckh")
     before = form_fields(office.get(url).content.decode())
@@ -139,3 +139,25 @@ def test_the_entry_form_shows_a_value_saved_through_the_api_at_once(login: Calla
     assert int(after[row + "-version"]) == int(before[row + "-version"]) + 1
     # The commune's own form is another fragment: it was not touched.
     assert login("xa_ngohung").get("/nhap-lieu/11275/2023/nong_nghiep/").status_code == 200
+
+
+def test_each_process_keeps_the_fragments_it_used_last_within_its_budget() -> None:
+    from django.core.cache import cache
+
+    recent = fragments._Recent(budget=100)
+    recent.set_many({"a": "x" * 40, "b": "y" * 40})
+    assert recent.get_many(["a"]) == {"a": "x" * 40}  # "a" is now the newest
+    recent.set_many({"c": "z" * 40})  # over budget: the oldest, "b", goes
+    assert set(recent.get_many(["a", "b", "c"])) == {"a", "c"}
+    assert recent.size <= recent.budget
+    recent.set_many({"a": None})  # a fragment may be "nothing to show"; it is kept as such
+    assert recent.get_many(["a"]) == {"a": None}
+
+    # Found in the shared cache only (drawn by another process): read once, then kept here.
+    fragments.clear()
+    cache.set("ktxh:test:k", "bảng")
+    assert fragments.get_many(["ktxh:test:k", "ktxh:test:none"]) == {"ktxh:test:k": "bảng"}
+    cache.delete("ktxh:test:k")
+    assert fragments.get_many(["ktxh:test:k"]) == {"ktxh:test:k": "bảng"}
+    fragments.clear()
+    assert fragments.get_many(["ktxh:test:k"]) == {}

@@ -11,13 +11,13 @@ from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ktxh import core
 from ktxh.core.summary import PCT_DECIMALS
+from ktxh.web import fragments
 from ktxh.web.datavalues import selectors as dv
 from ktxh.web.datavalues.models import DataValue, SourceDocument
 
@@ -232,7 +232,7 @@ def test_a_user_without_any_unit_may_not_read_a_source_document(db: None) -> Non
 
 
 def _count(client: Client, url: str) -> int:
-    cache.clear()  # count the full drawing, not a page whose tables were kept
+    fragments.clear()  # count the full drawing, not a page whose tables were kept
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -87,7 +86,7 @@ def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> li
     base = (org_unit.pk, org_unit.code, period.code, query)
     keys = {code: fragments.key("overview", (*base, code, stamp), within) for code, stamp in stamps.items()}
     found: dict[str, SectorBlock | None] = {}
-    cached = cache.get_many(list(keys.values()))
+    cached = fragments.get_many(list(keys.values()))
     for code, key in keys.items():
         if key in cached:
             found[code] = cached[key]
@@ -96,7 +95,7 @@ def overview_blocks(*, org_unit: OrgUnit, period: core.Period, query: str) -> li
         fresh = _render(catalog, org_unit, period, query, missing)
         for code in missing:
             found[code] = fresh.get(code)  # None: values, but no row to show (breakdowns only)
-        cache.set_many({keys[code]: found[code] for code in missing})
+        fragments.set_many({keys[code]: found[code] for code in missing})
     return [b for code in catalog.sectors if (b := found.get(code)) is not None]
 
 
