@@ -214,3 +214,63 @@ def test_the_planning_office_sets_a_communes_plan_on_the_form_and_a_commune_cann
     response = commune.post(COMMUNE_FORM, data)
     assert response.status_code == 200
     assert _stored("11275", "NN.DT_LUA", kinds=("plan",)).value == Decimal("1000")
+
+
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_rows_drawn_without_forms_are_the_rows_an_unbound_formset_draws(can_edit: bool) -> None:
+    """The stored table is drawn from the initial values alone (no form per row); it must be
+    the very markup the formset's own forms give, for every row of every sector."""
+    from django.utils import translation
+
+    from ktxh.web.catalog.models import Sector
+    from ktxh.web.datavalues.models import Period
+    from ktxh.web.entry import views
+    from ktxh.web.entry.forms import EntryFormSet
+    from ktxh.web.entry.rows import Line, _row, rows_html
+    from ktxh.web.entry.selectors import entry_rows
+    from ktxh.web.orgunits.models import OrgUnit
+
+    unit = OrgUnit.objects.get(code="300")
+    period = Period.objects.get(code="2023")
+    kinds = [("estimate", "Ước"), ("final", "Chính thức"), ("plan", "Kế hoạch")]
+    drawn = 0
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for sector in Sector.objects.all():
+                rows = entry_rows(org_unit=unit, period=period, sector=sector)
+                initial = views._initial(rows)
+                formset = EntryFormSet(initial=initial)
+                calcs = [views._calc(r, r.current.value if r.current else None) for r in rows]
+                args = {"unit": "300", "period": "2023", "sector": sector.code, "can_edit": can_edit}
+                _row.cache_clear()
+                with_forms = rows_html(
+                    [Line.of_form(f, r, c) for f, r, c in zip(formset.forms, rows, calcs, strict=True)],
+                    kinds=kinds,
+                    **args,
+                )
+                _row.cache_clear()
+                plain = [
+                    Line.of_initial(formset.add_prefix(i), initial[i], r, c)
+                    for i, (r, c) in enumerate(zip(rows, calcs, strict=True))
+                ]
+                assert rows_html(plain, kinds=kinds, **args) == with_forms
+                assert rows_html(plain, kinds=kinds, **args) == with_forms  # from the kept rows
+                drawn += len(rows)
+    assert drawn > 200
+
+
+def test_a_row_with_errors_is_drawn_with_them_and_not_kept_for_the_next_visit(
+    login: Callable[[str], Client],
+) -> None:
+    from ktxh.web.entry.rows import _row
+
+    client = login("xa_ngohung")
+    _row.cache_clear()
+    _data, response = fill(client, COMMUNE_FORM, {"NN.DT_LUA": "12,3,4"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = re.search(r'<tr id="row-NN-DT_LUA">.*?</tr>', page, re.S)
+    assert row and 'aria-invalid="true"' in row.group(0) and 'class="errorlist"' in row.group(0)
+    again = client.get(COMMUNE_FORM).content.decode()
+    row_again = re.search(r'<tr id="row-NN-DT_LUA">.*?</tr>', again, re.S)
+    assert row_again and "aria-invalid" not in row_again.group(0)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ktxh import core
 from ktxh.core import compute
 from ktxh.web.catalog.models import Indicator, Sector
+from ktxh.web.datavalues import selectors as dv
 from ktxh.web.datavalues.choices import ValueKind
 from ktxh.web.datavalues.models import DataValue, Period
 from ktxh.web.orgunits.models import OrgUnit
@@ -15,12 +16,22 @@ from ktxh.web.orgunits.models import OrgUnit
 ACTUAL = (ValueKind.FINAL, ValueKind.ESTIMATE)
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """What the entry screens show of a stored value."""
+
+    value: Decimal
+    kind: str
+    version: int
+    note: str
+
+
 @dataclass
 class EntryRow:
     indicator: Indicator
-    previous: DataValue | None
-    plan: DataValue | None
-    current: DataValue | None  # the final value if there is one, else the estimate
+    previous: Cell | None
+    plan: Cell | None
+    current: Cell | None  # the final value if there is one, else the estimate
 
     @property
     def code(self) -> str:
@@ -51,8 +62,8 @@ class EntryRow:
 
 
 def _pick(
-    cells: dict[tuple[str, str, str], DataValue], code: str, period: str, kinds: tuple[str, ...]
-) -> DataValue | None:
+    cells: dict[tuple[str, str, str], Cell], code: str, period: str, kinds: tuple[str, ...]
+) -> Cell | None:
     for kind in kinds:
         found = cells.get((code, period, kind))
         if found is not None:
@@ -60,33 +71,46 @@ def _pick(
     return None
 
 
+_indicators: dict[int, tuple[tuple[object, ...], list[Indicator]]] = {}
+
+
+def sector_indicators(sector: Sector) -> list[Indicator]:
+    """The indicators of ``sector`` in catalog order, with their unit and sector: read once per
+    process and kept while the catalog's stamp is unchanged (they are only read, never saved)."""
+    stamp = dv.catalog_stamp()
+    kept = _indicators.get(sector.pk)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    found = list(Indicator.objects.filter(sector=sector).select_related("unit", "sector").order_by("order"))
+    _indicators[sector.pk] = (stamp, found)
+    return found
+
+
 def entry_rows(
     *, org_unit: OrgUnit, period: Period, sector: Sector, codes: list[str] | None = None
 ) -> list[EntryRow]:
     """Every indicator of ``sector`` (or just ``codes``) with last year's value, the plan and the value now.
 
-    Three queries whatever the number of indicators.
+    Three small queries whatever the number of indicators; the values are read as plain columns.
     """
-    indicators = Indicator.objects.filter(sector=sector).select_related("unit", "sector").order_by("order")
+    indicators = sector_indicators(sector)
     if codes is not None:
-        indicators = indicators.filter(code__in=codes)
-    indicators = list(indicators)
+        wanted = set(codes)
+        indicators = [i for i in indicators if i.code in wanted]
     previous = previous_code(period)
     periods = [period.code] + ([previous] if previous else [])
-    by_id = {i.pk: i for i in indicators}
-    period_rows = {p.pk: p for p in Period.objects.filter(code__in=periods)}
-    cells = {}
-    for d in DataValue.objects.filter(
-        org_unit=org_unit,
-        period_id__in=list(period_rows),
-        indicator_id__in=list(by_id),
-        category="",
-        option="",
-    ):
-        # The indicator and period are the ones already read: set them instead of joining them
-        # into every row (a sector holds a few hundred values).
-        d.indicator, d.period = by_id[d.indicator_id], period_rows[d.period_id]
-        cells[(d.indicator.code, d.period.code, d.kind)] = d
+    by_id = {i.pk: i.code for i in indicators}
+    period_codes = dict(Period.objects.filter(code__in=periods).values_list("pk", "code"))
+    cells = {
+        (by_id[ind], period_codes[per], kind): Cell(value, kind, version, note)
+        for ind, per, kind, value, version, note in DataValue.objects.filter(
+            org_unit=org_unit,
+            period_id__in=list(period_codes),
+            indicator_id__in=list(by_id),
+            category="",
+            option="",
+        ).values_list("indicator_id", "period_id", "kind", "value", "version", "note")
+    }
     rows = []
     for ind in indicators:
         plan_kinds = ("budget_estimate", "plan") if ind.budgeted else ("plan", "budget_estimate")

@@ -42,7 +42,7 @@ from ktxh.web.workflow.services import (
 
 from . import spreadsheet
 from .forms import EntryFormSet, ReasonForm, UploadForm
-from .rows import rows_html
+from .rows import Line, rows_html
 from .selectors import entry_rows, previous_code
 
 DEFAULT_YEAR = 2023
@@ -218,22 +218,34 @@ def _table(
     """The form's table (and its formset): the stored values, or what was just posted."""
     if rows is None:
         rows = entry_rows(org_unit=org_unit, period=per, sector=sec)
-    if formset is None:  # the kind menus are written from ``kinds``; choices matter on POST only
-        formset = EntryFormSet(initial=_initial(rows))
-    by_code = {r.code: r for r in rows}
     lines = []
-    for form in formset.forms:
-        code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
-        row = by_code.get(code)
-        if row is None:
-            continue
-        typed = form.cleaned_data.get("value") if form.is_bound and hasattr(form, "cleaned_data") else None
-        shown = typed if typed is not None else (row.current.value if row.current else None)
-        lines.append({"form": form, "row": row, "calc": _calc(row, shown)})
+    if formset is None:
+        # As stored: the rows are drawn from the initial values, without building a form per row
+        # (the kind menus are written from ``kinds``; a form's choices matter on POST only).
+        initial = _initial(rows)
+        formset = EntryFormSet(initial=initial)
+        for i, (row, first) in enumerate(zip(rows, initial, strict=True)):
+            shown = row.current.value if row.current else None
+            lines.append(Line.of_initial(formset.add_prefix(i), first, row, _calc(row, shown)))
+    else:
+        by_code = {r.code: r for r in rows}
+        for form in formset.forms:
+            code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
+            row = by_code.get(code)
+            if row is None:
+                continue
+            typed = (
+                form.cleaned_data.get("value") if form.is_bound and hasattr(form, "cleaned_data") else None
+            )
+            shown = typed if typed is not None else (row.current.value if row.current else None)
+            lines.append(Line.of_form(form, row, _calc(row, shown)))
     body = rows_html(
         lines, unit=org_unit.code, period=per.code, sector=sec.code, can_edit=editable, kinds=kinds
     )
-    return render_to_string("entry/_table.html", {"formset": formset, "body": body}), formset
+    # The management form is passed on its own: "formset.management_form" in a template is
+    # first tried as formset["management_form"], which builds every row's form.
+    context = {"management_form": formset.management_form, "body": body}
+    return render_to_string("entry/_table.html", context), formset
 
 
 def _entry_kinds(access: Access, unit: OrgUnit) -> list[tuple[str, str]]:
