@@ -188,7 +188,7 @@ USE_THOUSAND_SEPARATOR = True
 # invalidated; old entries are culled past MAX_ENTRIES.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "ktxh.web.filecache.SharedFileCache",
         "LOCATION": str(HOME / "cache"),
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 3000},

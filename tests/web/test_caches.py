@@ -161,3 +161,17 @@ def test_each_process_keeps_the_fragments_it_used_last_within_its_budget() -> No
     assert fragments.get_many(["ktxh:test:k"]) == {"ktxh:test:k": "bảng"}
     fragments.clear()
     assert fragments.get_many(["ktxh:test:k"]) == {}
+
+
+def test_the_shared_file_cache_culls_now_and_then_and_stays_bounded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ktxh.web.filecache import CULL_EVERY, SharedFileCache
+
+    shared = SharedFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 100, "CULL_FREQUENCY": 3}})
+    sizes = []
+    for i in range(8 * CULL_EVERY):
+        shared.set(f"k{i}", "x" * 100)
+        sizes.append(len(list(tmp_path.glob("*.djcache"))))
+    assert sizes[CULL_EVERY - 2] == CULL_EVERY - 1  # no listing (nor culling) before the 50th write
+    assert max(sizes) <= 100 + CULL_EVERY  # never more than one interval past the limit
+    assert sizes[-1] <= 100 + CULL_EVERY < 8 * CULL_EVERY  # culled
+    assert shared.get(f"k{8 * CULL_EVERY - 1}") == "x" * 100
