@@ -41,6 +41,7 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -620,6 +621,15 @@ def _wipe(models_: list[type[models.Model]], using: str, progress: Progress) -> 
     with conn.cursor() as cur:
         for table in [*tables, *(t for t in ("django_session",) if t in _table_names(using))]:
             cur.execute(f"DELETE FROM {conn.ops.quote_name(table)}")
+    # Sessions are also read through the shared cache (settings.SESSION_ENGINE), and kept page
+    # fragments describe the data being replaced: both go, so everyone logs in again.
+    transaction.on_commit(_clear_shared_cache, using=using)
+
+
+def _clear_shared_cache() -> None:
+    from django.core.cache import caches
+
+    caches[settings.SESSION_CACHE_ALIAS].clear()
 
 
 def _load_table(

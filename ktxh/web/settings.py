@@ -212,6 +212,9 @@ STORAGES = {
 # Serve static files from the app folders without a collectstatic step (demo, closed networks).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Sessions are stored in the database and read through the shared cache: one file read instead
+# of a query on every request. Logging out removes both; a restore (--replace) clears the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

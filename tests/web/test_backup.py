@@ -442,3 +442,18 @@ def test_it_keeps_indicator_and_unit_trees(world: dict[str, Any], tmp_path: Path
     )
     assert commune is not None and commune.parent is not None
     assert ContentType.objects.get_for_id(LogEntry.objects.first().content_type_id).model == "office"  # type: ignore[union-attr]
+
+
+def test_a_replace_restore_logs_everyone_out(tmp_path: Path, django_capture_on_commit_callbacks: Any) -> None:
+    """Sessions are read through the shared cache (cached_db); a restore clears it too."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="tckh"))
+    assert client.get("/nhap-lieu/").status_code == 200
+    path = tmp_path / "b.zip"
+    backup.backup(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        backup.restore(path, replace=True)
+    response = client.get("/nhap-lieu/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
