@@ -173,6 +173,33 @@ def verify(log_path: Path, last_change: int) -> dict[str, Any]:
 # =============================================================================================
 # Orchestration: database, server, users, report
 # =============================================================================================
+def _cpu_seconds(server_group: int) -> dict[str, float]:
+    """CPU seconds used so far (user + system, from /proc) by the server's processes (its
+    process group), by PostgreSQL's and by this load generator. Linux only; {} elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    out = {"server": 0.0, "postgres": 0.0, "load": 0.0}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == os.getpid():
+            out["load"] += used
+        elif int(fields[2]) == server_group:
+            out["server"] += used
+        elif cmd.startswith(b"postgres"):
+            out["postgres"] += used
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -312,7 +339,17 @@ def load(opts: argparse.Namespace) -> int:
         found = re.search(r'href="(/static/[^"]+\.css)"', page)
         static_path = found.group(1) if found else "/static/ktxh/site.css"
         result = _swarm(
-            opts, base, world, password, static_path, FastHttpUser, between, events, task, Environment
+            opts,
+            base,
+            world,
+            password,
+            static_path,
+            server.pid,
+            FastHttpUser,
+            between,
+            events,
+            task,
+            Environment,
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -335,6 +372,7 @@ def _swarm(
     world: dict[str, Any],
     password: str,
     static_path: str,
+    server_group: int,
     FastHttpUser: Any,  # noqa: N803  (locust classes, imported after gevent's patching)
     between: Any,
     events: Any,
@@ -350,6 +388,7 @@ def _swarm(
     examples: dict[str, str] = {}
 
     state = {"logged_in": 0, "measuring_since": 0.0, "ready_at": 0.0}
+    cpu: dict[str, dict[str, float]] = {}
     logins: list[float] = []
     warm: list[float] = []  # the first --warmup seconds after the logins: cold caches
 
@@ -371,6 +410,7 @@ def _swarm(
         elif not state["measuring_since"] and state["ready_at"]:
             if time.monotonic() - state["ready_at"] >= opts.warmup:
                 state["measuring_since"] = time.monotonic()
+                cpu["start"] = _cpu_seconds(server_group)
                 times[key].append(response_time)
             else:
                 warm.append(response_time)
@@ -628,6 +668,7 @@ def _swarm(
                 break  # the users never all logged in; report what there is
             gevent.sleep(0.5)
         state["stopped"] = time.monotonic()
+        cpu["end"] = _cpu_seconds(server_group)
         runner.quit()
 
     gevent.spawn(stop_when_done)
@@ -645,6 +686,7 @@ def _swarm(
         "logins": logins,
         "warm": warm,
         "examples": examples,
+        "cpu": {k: cpu["end"][k] - cpu["start"][k] for k in cpu.get("end", {}) if k in cpu.get("start", {})},
     }
 
 
@@ -701,6 +743,14 @@ def _report(opts: argparse.Namespace, r: dict[str, Any], check: dict[str, Any], 
                 if len(v) >= 3
             )
         )
+    cpu = r.get("cpu") or {}
+    if cpu:
+        print(
+            f"CPU trong lúc đo ({os.cpu_count()} lõi): máy chủ {cpu['server']:.1f} s "
+            f"({100 * cpu['server'] / r['elapsed']:.0f}% một lõi; {1000 * cpu['server'] / max(1, total):.1f} ms "
+            f"mỗi yêu cầu), PostgreSQL {cpu['postgres']:.1f} s ({1000 * cpu['postgres'] / max(1, total):.1f} ms "
+            f"mỗi yêu cầu), trình tạo tải {cpu['load']:.1f} s"
+        )
     writes = sum(len(v) for k, v in times.items() if k.startswith("POST") and "dang-nhap" not in k)
     reads = (
         total
@@ -743,6 +793,8 @@ def _report(opts: argparse.Namespace, r: dict[str, Any], check: dict[str, Any], 
         "requests": total,
         "endpoints": figures,
         "dashboard_static_p99_ratio": round(ratio, 2) if ratio is not None else None,
+        "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},
+        "server_cpu_ms_per_request": round(1000 * cpu["server"] / max(1, total), 2) if cpu else None,
         "write_share": round(writes / max(1, reads + writes), 3),
         "outcomes": dict(r["outcomes"]),
         "errors": errors,

@@ -166,17 +166,22 @@ def collect_static() -> tuple[int, bool]:
 
 def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
     host = f"[{options.host}]" if ":" in options.host and not options.host.startswith("[") else options.host
+    # No keep-alive by default: a kept-alive connection stays with the process that took it,
+    # so a few busy people pile up on one process while others idle. Behind nginx (the
+    # documented set-up) nginx opens a connection per request anyway.
+    keepalive = env_int("KTXH_KEEPALIVE", 0)
+    # One thread and no keep-alive: gunicorn's plain "sync" worker, which answers each request
+    # in the process's own thread. The threaded worker hands every request from a polling
+    # thread to a pool and back, which cost CPU for nothing here (bench/load.py).
+    sync = options.threads == 1 and keepalive == 0
     return {
         "bind": [f"{host}:{options.port}"],
         "workers": options.workers,
         "threads": options.threads,
-        "worker_class": "gthread",
+        "worker_class": "sync" if sync else "gthread",
         "timeout": options.timeout,
         "graceful_timeout": 30,
-        # No keep-alive by default: a kept-alive connection stays with the process that took it,
-        # so a few busy people pile up on one process while others idle. Behind nginx (the
-        # documented set-up) nginx opens a connection per request anyway.
-        "keepalive": env_int("KTXH_KEEPALIVE", 0),
+        "keepalive": keepalive,
         # Load Django once in the master: a broken configuration fails at start, not in
         # every worker, and the workers share the loaded code's memory.
         "preload_app": True,

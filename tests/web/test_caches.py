@@ -175,3 +175,13 @@ def test_the_shared_file_cache_culls_now_and_then_and_stays_bounded(tmp_path) ->
     assert max(sizes) <= 100 + CULL_EVERY  # never more than one interval past the limit
     assert sizes[-1] <= 100 + CULL_EVERY < 8 * CULL_EVERY  # culled
     assert shared.get(f"k{8 * CULL_EVERY - 1}") == "x" * 100
+
+
+def test_the_shared_file_cache_makes_its_folder_only_when_it_writes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ktxh.web.filecache import SharedFileCache
+
+    folder = tmp_path / "gone" / "cache"
+    shared = SharedFileCache(str(folder), {})
+    assert shared.get("k") is None and not (tmp_path / "gone").exists()
+    shared.set("k", "v")
+    assert shared.get("k") == "v" and folder.is_dir()

@@ -273,3 +273,15 @@ def test_the_dev_server_stays_the_default(env: dict[str, str]) -> None:
         assert status == 200, "the demo serves static files from the app folders, no collectstatic"
         status, headers, _body = get(f"http://127.0.0.1:{port}/dang-nhap/")
         assert status == 200 and "Secure" not in headers.get("set-cookie", "")
+
+
+def test_one_thread_without_keep_alive_uses_the_plain_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ktxh.web.production import ServeOptions, gunicorn_options
+
+    monkeypatch.delenv("KTXH_KEEPALIVE", raising=False)
+    assert gunicorn_options(ServeOptions("127.0.0.1", 8000, workers=8, threads=1))["worker_class"] == "sync"
+    threaded = gunicorn_options(ServeOptions("127.0.0.1", 8000, workers=2, threads=4))
+    assert (threaded["worker_class"], threaded["threads"]) == ("gthread", 4)
+    monkeypatch.setenv("KTXH_KEEPALIVE", "5")  # keep-alive needs the threaded worker
+    kept = gunicorn_options(ServeOptions("127.0.0.1", 8000, workers=8, threads=1))
+    assert (kept["worker_class"], kept["keepalive"]) == ("gthread", 5)
