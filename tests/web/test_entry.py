@@ -274,3 +274,43 @@ def test_a_row_with_errors_is_drawn_with_them_and_not_kept_for_the_next_visit(
     again = client.get(COMMUNE_FORM).content.decode()
     row_again = re.search(r'<tr id="row-NN-DT_LUA">.*?</tr>', again, re.S)
     assert row_again and "aria-invalid" not in row_again.group(0)
+
+
+def test_only_the_rows_changed_become_forms_and_a_refused_save_still_shows_every_row(
+    login: Callable[[str], Client],
+) -> None:
+    from ktxh.web.entry.forms import EntryFormSet
+
+    client = login("xa_ngohung")
+    page = client.get(COMMUNE_FORM).content.decode()
+    data = form_fields(page)
+    data.pop("csrfmiddlewaretoken", None)
+    rows = len(re.findall(r'<tr id="row-', page))
+    assert rows > 20
+
+    initial = [
+        {n: data[f"form-{i}-{n}"] for n in ("code", "version", "value", "kind", "comment")}
+        for i in range(rows)
+    ]
+    other = next(data[f"form-{i}-code"] for i in range(rows) if data[f"form-{i}-code"] != "NN.DT_LUA")
+    typed = dict(data)
+    typed[f"{prefix_of(data, 'NN.DT_LUA')}-value"] = "12,3,4"  # not a number
+    typed[f"{prefix_of(data, other)}-comment"] = "Ghi chú mới"
+    formset = EntryFormSet(typed, initial=initial)
+    assert sorted(f["code"].value() for f in formset.forms) == sorted(["NN.DT_LUA", other])
+    assert not formset.is_valid()
+
+    response = client.post(COMMUNE_FORM, typed)
+    assert response.status_code == 200
+    again = response.content.decode()
+    assert len(re.findall(r'<tr id="row-', again)) == rows  # every row, not only the changed ones
+    shown = form_fields(again)
+    assert shown[f"{prefix_of(data, 'NN.DT_LUA')}-value"] == "12,3,4"  # what was typed, with its error
+    assert shown[f"{prefix_of(data, other)}-comment"] == "Ghi chú mới"
+    untouched = [
+        k for k in data if k.endswith("-value") and "NN.DT_LUA" not in data[k[: -len("value")] + "code"]
+    ]
+    assert all(shown[k] == data[k] for k in untouched)
+    assert not ValueChange.objects.filter(
+        org_unit__code="11275", reason="Ghi chú mới"
+    ).exists()  # all or nothing

@@ -129,7 +129,9 @@ def values_save(
 
     acknowledgements = {k: v.strip() for k, v in (acknowledgements or {}).items() if v and v.strip()}
     codes = {e.indicator for e in entries}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("sector")}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("sector", "unit")
+    }
     for e in entries:
         ind = indicators.get(e.indicator)
         if ind is not None and not access.can_edit(org_unit, ind.sector.code):
@@ -154,16 +156,15 @@ def values_save(
             # Only these cells: of=("self",) leaves the catalog rows joined in unlocked (two
             # communes saving the same indicator must not wait for each other), and ids
             # instead of codes keep the plan a plain index lookup even before ANALYZE.
-            stored = {
-                (d.indicator.code, d.kind, d.category, d.option): d
-                for d in DataValue.objects.select_for_update(of=("self",))
-                .filter(
-                    org_unit=org_unit,
-                    period=period,
-                    indicator_id__in=[i.pk for i in indicators.values()],
-                )
-                .select_related("indicator")
-            }
+            by_id = {i.pk: i for i in indicators.values()}
+            stored: dict[tuple[str, str, str, str], DataValue] = {}
+            for d in DataValue.objects.select_for_update(of=("self",)).filter(
+                org_unit=org_unit, period=period, indicator_id__in=list(by_id)
+            ):
+                # The indicator, unit and period are the ones already read (the audit row and
+                # the messages use them): set, not read again per cell.
+                d.indicator, d.org_unit, d.period = by_id[d.indicator_id], org_unit, period
+                stored[(d.indicator.code, d.kind, d.category, d.option)] = d
             writes: list[tuple[Entry, DataValue | None, Indicator]] = []
             for e in entries:
                 error = _check_entry(e, indicators, stored, entry_kinds)

@@ -228,8 +228,17 @@ def _table(
             shown = row.current.value if row.current else None
             lines.append(Line.of_initial(formset.add_prefix(i), first, row, _calc(row, shown)))
     else:
+        # Posted back: the rows that were changed are forms (with what was typed and its errors);
+        # the others were left as shown and are drawn from the stored values.
         by_code = {r.code: r for r in rows}
-        for form in formset.forms:
+        by_prefix = {form.prefix: form for form in formset.forms}
+        for i, stored in enumerate(rows):
+            prefix = formset.add_prefix(i)
+            form = by_prefix.get(prefix)
+            if form is None:
+                current = stored.current.value if stored.current else None
+                lines.append(Line.of_initial(prefix, formset.initial[i], stored, _calc(stored, current)))
+                continue
             code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
             row = by_code.get(code)
             if row is None:
