@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .catalog import Catalog
 from .cube import build_cube
@@ -61,7 +62,6 @@ def related_indicators(
     rules (sums over communes, outliers, stated percentages) need only the value's own
     indicator. Used on save, so that one value does not re-run the whole catalog.
     """
-    from .expr import ExpressionError, parse, refs
     from .rules.registry import rule_codes
 
     related = set(codes)
@@ -73,12 +73,11 @@ def related_indicators(
         if ind.parent in codes:
             related.add(code)
         if ind.formula:
-            try:
-                named = {r.code for r in refs(parse(ind.formula))}
-            except ExpressionError:
+            in_formula = _formula_codes(ind.formula)
+            if in_formula is None:
                 continue
-            if code in codes or named & codes:
-                related |= named | {code}
+            if code in codes or in_formula & codes:
+                related |= in_formula | {code}
     chosen = []
     for rule in rules:
         named = rule_codes(rule)
@@ -88,3 +87,15 @@ def related_indicators(
             chosen.append(rule)
             related |= named
     return related, chosen
+
+
+@lru_cache(maxsize=4096)
+def _formula_codes(formula: str) -> frozenset[str] | None:
+    """The indicator codes a formula names (None if it does not parse); parsed once per process,
+    since every save asks again for the whole catalog's formulas."""
+    from .expr import ExpressionError, parse, refs
+
+    try:
+        return frozenset(r.code for r in refs(parse(formula)))
+    except ExpressionError:
+        return None
