@@ -15,7 +15,9 @@ each run; never ``test`` or ``test_*``):
    entry-form posts, submitting a commune and returning it). A static file is fetched too,
    to compare the dashboard's p99 with a file served by the same process;
 4. it prints p50/p95/p99 per endpoint, errors (5xx and transport) per endpoint, expected
-   refusals (409: period submitted; version conflicts; rules asking for a reason) apart;
+   refusals (409: period submitted; version conflicts; rules asking for a reason) apart, and
+   the CPU seconds the server, PostgreSQL and the load generator used while it measured
+   (from /proc; the server's CPU per request is the figure least moved by a noisy machine);
 5. it compares the client's log of acknowledged saves (API 200 with stored=true, entry form
    302) with DataValue and ValueChange: each acknowledged change has exactly one audit row
    with its new version and value, and no cell holds an older version than acknowledged.
