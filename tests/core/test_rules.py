@@ -307,3 +307,18 @@ def test_rule_files_are_read_again_when_they_change(tmp_path) -> None:  # type: 
         "rules:\n  - {code: R2, kind: formula, title: b, left: 'X', right: 'Y'}\n", encoding="utf-8"
     )
     assert [r.code for r in load_rules(tmp_path, built_in=False)] == ["R2"]
+
+
+def test_magnitude_is_quiet_about_zero_and_missing_medians() -> None:
+    import warnings
+
+    import numpy as np
+
+    from ktxh.core.rules.check_outliers import magnitude
+
+    x = np.array([[5.0, 0.0, np.nan, 1000.0, np.inf]])
+    med = np.array([[0.0, 0.0, 3.0, 10.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        k = magnitude(x, med)
+    assert k.tolist() == [[0, 0, 0, 2, 0]]

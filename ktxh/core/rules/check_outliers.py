@@ -37,10 +37,12 @@ def modified_z(
 
 def magnitude(x: npt.NDArray[np.float64], med: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     """k where x ≈ med × 10^k for |k| in 1..3, else 0."""
+    # A zero or missing median gives ±inf or NaN: never a magnitude slip (isfinite below), and
+    # not worth a warning printed into the server's log for each of them.
     with np.errstate(invalid="ignore", divide="ignore"):
         lg = np.log10(np.abs(x) / np.abs(med))
-    k = np.rint(lg)
-    ok = np.isfinite(lg) & (np.abs(lg - k) < MAGNITUDE_SLACK) & (np.abs(k) >= 1) & (np.abs(k) <= 3)
+        k = np.rint(lg)
+        ok = np.isfinite(lg) & (np.abs(lg - k) < MAGNITUDE_SLACK) & (np.abs(k) >= 1) & (np.abs(k) <= 3)
     return np.where(ok, k, 0).astype(np.int64)
 
 
