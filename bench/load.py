@@ -33,7 +33,9 @@ from __future__ import annotations
 import sys
 
 _ROLE = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in ("prepare", "verify") else None
-if _ROLE is None:  # locust runs on gevent; patch before anything opens a socket
+# locust runs on gevent; patch before anything opens a socket (not when another bench script
+# imports this one for its helpers)
+if _ROLE is None and __name__ == "__main__":
     from gevent import monkey
 
     monkey.patch_all()
