@@ -103,7 +103,8 @@ def set_many(fresh: dict[str, Any]) -> None:
 
 
 def clear() -> None:
-    """Forget every kept fragment, in this process and in the shared cache."""
+    """Forget every kept fragment, in this process and in the shared cache (tests, benchmarks).
+    The shared cache also holds copies of sessions; they are read again from the database."""
     recent.clear()
     cache.clear()
 
