@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ktxh.web.dashboard.templatetags.vi_numbers import vi_number, vi_pct, vi_signed_pct
 from ktxh.web.links import link
 
+from .forms import EntryRowForm
 from .selectors import EntryRow
 
 
@@ -60,7 +61,7 @@ class Line:
         return cls(prefix, row, calc, {name: _shown(initial.get(name)) for name in FIELDS})
 
 
-FIELDS = ("code", "version", "value", "kind", "comment")
+FIELDS = tuple(EntryRowForm.base_fields)  # code, version, value, kind, comment
 
 
 def rows_html(

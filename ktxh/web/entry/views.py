@@ -218,36 +218,28 @@ def _table(
     """The form's table (and its formset): the stored values, or what was just posted."""
     if rows is None:
         rows = entry_rows(org_unit=org_unit, period=per, sector=sec)
-    lines = []
     if formset is None:
-        # As stored: the rows are drawn from the initial values, without building a form per row
-        # (the kind menus are written from ``kinds``; a form's choices matter on POST only).
-        initial = _initial(rows)
-        formset = EntryFormSet(initial=initial)
-        for i, (row, first) in enumerate(zip(rows, initial, strict=True)):
-            shown = row.current.value if row.current else None
-            lines.append(Line.of_initial(formset.add_prefix(i), first, row, _calc(row, shown)))
+        # As stored: no form at all (the kind menus are written from ``kinds``; a form's choices
+        # matter on POST only).
+        formset, changed = EntryFormSet(initial=_initial(rows)), {}
     else:
-        # Posted back: the rows that were changed are forms (with what was typed and its errors);
-        # the others were left as shown and are drawn from the stored values.
-        by_code = {r.code: r for r in rows}
-        by_prefix = {form.prefix: form for form in formset.forms}
-        for i, stored in enumerate(rows):
-            prefix = formset.add_prefix(i)
-            form = by_prefix.get(prefix)
-            if form is None:
-                current = stored.current.value if stored.current else None
-                lines.append(Line.of_initial(prefix, formset.initial[i], stored, _calc(stored, current)))
-                continue
-            code = form.initial.get("code") or form.data.get(form.add_prefix("code"))
-            row = by_code.get(code)
-            if row is None:
-                continue
-            typed = (
-                form.cleaned_data.get("value") if form.is_bound and hasattr(form, "cleaned_data") else None
-            )
-            shown = typed if typed is not None else (row.current.value if row.current else None)
-            lines.append(Line.of_form(form, row, _calc(row, shown)))
+        # Posted back: the rows that were changed are forms (with what was typed and its errors).
+        changed = {form.prefix: form for form in formset.forms}
+    by_code = {r.code: r for r in rows}
+    lines = []
+    for i, stored in enumerate(rows):
+        prefix = formset.add_prefix(i)
+        form = changed.get(prefix)
+        if form is None:  # as stored, drawn from the initial values
+            current = stored.current.value if stored.current else None
+            lines.append(Line.of_initial(prefix, formset.initial[i], stored, _calc(stored, current)))
+            continue
+        row = by_code.get(form.initial.get("code") or form.data.get(form.add_prefix("code")))
+        if row is None:
+            continue
+        typed = form.cleaned_data.get("value") if hasattr(form, "cleaned_data") else None
+        shown = typed if typed is not None else (row.current.value if row.current else None)
+        lines.append(Line.of_form(form, row, _calc(row, shown)))
     body = rows_html(
         lines, unit=org_unit.code, period=per.code, sector=sec.code, can_edit=editable, kinds=kinds
     )
